@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"dangjian/internal/office"
+	"dangjian/internal/party"
+	"dangjian/internal/store"
+)
+
+func (e *env) importCmd(ctx context.Context, args []string) error {
+	if len(args) == 0 || (args[0] != "members" && args[0] != "orgs") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(e.stdout, "Usage:\n  dangjian import members --org CODE FILE.xlsx [--dry-run]\n  dangjian import orgs FILE.xlsx [--parent CODE] [--dry-run]")
+			return nil
+		}
+		fmt.Fprintln(e.stderr, "Usage:\n  dangjian import members --org CODE FILE.xlsx [--dry-run]\n  dangjian import orgs FILE.xlsx [--parent CODE] [--dry-run]")
+		return errUsage
+	}
+	what := args[0]
+	synopsis := "import members --org CODE FILE.xlsx [--dry-run] [--data DIR] [--db URL]"
+	if what == "orgs" {
+		synopsis = "import orgs FILE.xlsx [--parent CODE] [--dry-run] [--data DIR] [--db URL]"
+	}
+	fs := e.newFlagSet("import "+what, synopsis)
+	var dbf dbFlags
+	dbf.register(fs, e.getenv)
+	orgCode := fs.String("org", "", "code of the organization to import members into (its subtree holds the branches named in the file)")
+	parent := fs.String("parent", "", "code of the organization that rows without 上级组织 go under (orgs only)")
+	dryRun := fs.Bool("dry-run", false, "check the file and report what would change, without writing")
+	pos, err := parse(fs, args[1:])
+	if err != nil {
+		return helpOK(err)
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return userErrorf("请指定一个 .xlsx 文件")
+	}
+	if what == "members" && *orgCode == "" {
+		fs.Usage()
+		return userErrorf("请用 --org 指定导入到哪个组织（组织编码）")
+	}
+	f, err := os.Open(pos[0])
+	if err != nil {
+		return userErrorf("无法打开文件 %s", filepath.Base(pos[0]))
+	}
+	defer f.Close()
+	db, err := dbf.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx = party.WithActor(ctx, party.Actor{Username: cliUser(e), Source: "cli"})
+
+	var res *party.ImportResult
+	if what == "members" {
+		root, err := db.FindOrgByCode(ctx, *orgCode)
+		if err != nil {
+			return err
+		}
+		res, err = office.ImportMembers(ctx, db, root.ID, f, *dryRun)
+		if err != nil {
+			return err
+		}
+	} else {
+		var parentID int64
+		if *parent != "" {
+			p, err := db.FindOrgByCode(ctx, *parent)
+			if err != nil {
+				return err
+			}
+			parentID = p.ID
+		}
+		res, err = office.ImportOrgs(ctx, db, parentID, f, *dryRun)
+		if err != nil {
+			return err
+		}
+	}
+	return printImport(e.stdout, res)
+}
+
+// printImport prints an import result for people; bad rows make the command fail.
+func printImport(w io.Writer, res *party.ImportResult) error {
+	if len(res.Errors) > 0 {
+		fmt.Fprintf(w, "文件有%d处错误，未导入任何数据：\n", len(res.Errors))
+		for _, e := range res.Errors {
+			fmt.Fprintln(w, "  "+e.String())
+		}
+		return userErrorf("请改正以上错误后重新导入")
+	}
+	verb := "已导入"
+	if res.DryRun {
+		verb = "检查通过（试运行，未写入）"
+	}
+	fmt.Fprintf(w, "%s：新增%d条，更新%d条，无变化%d条。\n", verb, res.Created, res.Updated, res.Unchanged)
+	return nil
+}
+
+// cliUser names the operating-system user for the audit trail of command-line writes.
+func cliUser(e *env) string {
+	for _, k := range []string{"SUDO_USER", "USER", "LOGNAME"} {
+		if u := e.getenv(k); u != "" {
+			return "cli:" + u
+		}
+	}
+	return "cli"
+}
+
+func (e *env) exportCmd(ctx context.Context, args []string) error {
+	const help = "Usage:\n  dangjian export members --org CODE -o FILE.xlsx\n  dangjian export template --org CODE -o FILE.xlsx\n  dangjian export orgs [--org CODE] -o FILE.xlsx"
+	if len(args) == 0 || (args[0] != "members" && args[0] != "template" && args[0] != "orgs") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprintln(e.stdout, help)
+			return nil
+		}
+		fmt.Fprintln(e.stderr, help)
+		return errUsage
+	}
+	what := args[0]
+	fs := e.newFlagSet("export "+what, "export "+what+" --org CODE -o FILE.xlsx [--data DIR] [--db URL]")
+	var dbf dbFlags
+	dbf.register(fs, e.getenv)
+	orgCode := fs.String("org", "", "code of the organization whose subtree is exported")
+	out := fs.String("o", "", "output .xlsx file")
+	if _, err := parse(fs, args[1:]); err != nil {
+		return helpOK(err)
+	}
+	if *out == "" {
+		fs.Usage()
+		return userErrorf("请用 -o 指定输出文件")
+	}
+	if !strings.HasSuffix(strings.ToLower(*out), ".xlsx") {
+		return userErrorf("输出文件应以 .xlsx 结尾")
+	}
+	if *orgCode == "" && what != "orgs" {
+		fs.Usage()
+		return userErrorf("请用 --org 指定组织编码")
+	}
+	db, err := dbf.open(ctx, e)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	ctx = party.WithActor(ctx, party.Actor{Username: cliUser(e), Source: "cli"})
+	var root *party.Org
+	if *orgCode != "" {
+		if root, err = db.FindOrgByCode(ctx, *orgCode); err != nil {
+			return err
+		}
+	}
+	tmp := *out + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return userErrorf("无法写入 %s", filepath.Base(*out))
+	}
+	n, werr := e.writeExport(ctx, db, what, root, f)
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		os.Remove(tmp)
+		return werr
+	}
+	if err := os.Rename(tmp, *out); err != nil {
+		os.Remove(tmp)
+		return userErrorf("无法写入 %s", filepath.Base(*out))
+	}
+	fmt.Fprintf(e.stdout, "已导出%d条到 %s\n", n, *out)
+	return nil
+}
+
+// writeExport writes one kind of export for the subtree of root (nil: everything) and records
+// it in the audit trail; it returns the number of records written.
+func (e *env) writeExport(ctx context.Context, db *store.DB, what string, root *party.Org, w io.Writer) (int, error) {
+	var rootID int64
+	if root != nil {
+		rootID = root.ID
+	}
+	switch what {
+	case "members":
+		var all []*party.Member
+		for offset := 0; ; offset += 500 {
+			page, _, err := db.ListMembers(ctx, store.MemberFilter{Root: rootID, Limit: 500, Offset: offset})
+			if err != nil {
+				return 0, err
+			}
+			all = append(all, page...)
+			if len(page) < 500 {
+				break
+			}
+		}
+		if err := office.WriteMembers(w, all, false); err != nil {
+			return 0, err
+		}
+		return len(all), db.RecordExport(ctx, store.ObjMember, rootID, map[string]any{"rows": len(all), "masked": true})
+	case "template":
+		branches, err := db.ListOrgs(ctx, store.OrgFilter{Root: rootID, Kinds: []party.OrgKind{party.KindBranch}})
+		if err != nil {
+			return 0, err
+		}
+		groups, err := db.ListOrgs(ctx, store.OrgFilter{Root: rootID, Kinds: []party.OrgKind{party.KindGroup}})
+		if err != nil {
+			return 0, err
+		}
+		return 0, office.WriteTemplate(w, branches, groups)
+	default:
+		orgs, err := db.ListOrgs(ctx, store.OrgFilter{Root: rootID})
+		if err != nil {
+			return 0, err
+		}
+		names := map[int64]string{}
+		for _, o := range orgs {
+			names[o.ID] = o.Code
+		}
+		if err := office.WriteOrgs(w, orgs, names); err != nil {
+			return 0, err
+		}
+		return len(orgs), db.RecordExport(ctx, store.ObjOrg, rootID, map[string]any{"rows": len(orgs)})
+	}
+}
