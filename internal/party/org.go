@@ -155,7 +155,13 @@ func CheckParent(child OrgKind, parent *Org) error {
 	return nil
 }
 
-// checkText validates one text field; field is the API name, label the Chinese one.
+// CheckText validates one free-text field: valid UTF-8, no control characters other than tab
+// and line breaks, at most max characters, and not blank when required. field is the API
+// name, label the Chinese one used in the message.
+func CheckText(field, label, s string, max int, required bool) error {
+	return checkText(field, label, s, max, required)
+}
+
 func checkText(field, label, s string, max int, required bool) error {
 	if required && strings.TrimSpace(s) == "" {
 		return FieldErrorf(EINVALID, field, "%s不能为空", label)

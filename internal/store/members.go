@@ -407,11 +407,11 @@ func (tx *Tx) updateMember(ctx context.Context, old, m *party.Member, t *party.T
 }
 
 func (tx *Tx) insertTransfer(ctx context.Context, t *party.Transfer) error {
-	if len([]rune(t.Counterpart)) > party.MaxNameLen {
-		return party.FieldErrorf(party.EINVALID, "counterpart", "对方党组织名称不能超过%d个字", party.MaxNameLen)
+	if err := party.CheckText("counterpart", "对方党组织名称", t.Counterpart, party.MaxNameLen, false); err != nil {
+		return err
 	}
-	if len([]rune(t.Note)) > party.MaxTextLen {
-		return party.FieldErrorf(party.EINVALID, "note", "说明不能超过%d个字", party.MaxTextLen)
+	if err := party.CheckText("note", "说明", t.Note, party.MaxTextLen, false); err != nil {
+		return err
 	}
 	if t.On.After(tx.today()) {
 		return party.FieldErrorf(party.EINVALID, "on", "转接日期不能晚于今天")

@@ -375,8 +375,8 @@ func (db *DB) DissolveOrg(ctx context.Context, id int64, on party.Date, note str
 			return party.Errorf(party.ECONFLICT, "“%s”还有%d名在册党员，请先转接组织关系", o.Name, n)
 		}
 		note = strings.TrimSpace(note)
-		if len([]rune(note)) > party.MaxTextLen {
-			return party.FieldErrorf(party.EINVALID, "dissolve_note", "撤销说明不能超过%d个字", party.MaxTextLen)
+		if err := party.CheckText("dissolve_note", "撤销说明", note, party.MaxTextLen, false); err != nil {
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE temp_attachments SET end_on = $1 WHERE org_id = $2 AND end_on IS NULL`, on, id); err != nil {
 			return fmt.Errorf("store: end attachments: %w", err)

@@ -212,6 +212,13 @@ func TestMembers(t *testing.T) {
 				t.Fatalf("got %v", got)
 			}
 		})
+		t.Run("ErrControlCharacterInTransferNote", func(t *testing.T) {
+			list, _, _ := db.ListMembers(ctx, store.MemberFilter{Root: tr.top.ID, Limit: 1})
+			_, err := db.TransferOut(ctx, list[0].ID, day("2026-10-01"), "外单位\x00党支部", "")
+			if party.ErrorCode(err) != party.EINVALID {
+				t.Fatalf("got %v, want invalid", err)
+			}
+		})
 		t.Run("TransferOutKeepsHistory", func(t *testing.T) {
 			m, err := db.FindMemberByIDNumber(ctx, idFor("1985-06-15", true, 14))
 			storetest.MustDo(t, "find", err)
