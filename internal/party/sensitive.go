@@ -90,9 +90,13 @@ func ParseIDNumber(s string, today Date) (IDNumber, Date, Gender, error) {
 	return IDNumber(s), birth, g, nil
 }
 
+// phoneSeparators strips the spaces and dashes people type inside phone numbers; a Replacer
+// is safe for concurrent use and never changes.
+var phoneSeparators = strings.NewReplacer(" ", "", "-", "")
+
 // ParsePhone validates an 11-digit mainland mobile number.
 func ParsePhone(s string) (Phone, error) {
-	s = strings.TrimSpace(strings.NewReplacer(" ", "", "-", "").Replace(s))
+	s = strings.TrimSpace(phoneSeparators.Replace(s))
 	s = strings.TrimPrefix(s, "+86")
 	if len(s) != 11 || !isDigits(s) || s[0] != '1' || s[1] < '3' {
 		return "", Errorf(EINVALID, "手机号码应为11位大陆手机号，以13-19开头")
