@@ -1,0 +1,310 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"dangjian/internal/office"
+	"dangjian/internal/party"
+	"dangjian/internal/store"
+)
+
+// importPage is the page of an import: the upload form, then either every bad row or the
+// counts with a confirm button, then the result.
+type importPage struct {
+	page
+	Intro       string
+	Action      string
+	TemplateURL string
+	Form        *form
+	Fields      []field
+	Errors      []field
+	FileName    string
+	Result      *party.ImportResult
+	Noun        string // 人 or 个组织
+	ConfirmURL  string
+	Done        bool
+	DoneURL     string
+	DoneLabel   string
+}
+
+// memberImportForm shows the roster upload form of organization {id}.
+func (s *Server) memberImportForm(w http.ResponseWriter, r *http.Request) {
+	o, ok := s.loadOrg(w, r)
+	if !ok || s.refuseDissolved(w, r, o) {
+		return
+	}
+	s.showMemberImport(w, r, http.StatusOK, o, importPage{Form: newForm(nil)})
+}
+
+func (s *Server) showMemberImport(w http.ResponseWriter, r *http.Request, status int, o *party.Org, ip importPage) {
+	p, err := s.orgPageBase(r.Context(), o, "导入党员名册", crumb{Label: "导入党员名册"})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	ip.page = p
+	ip.Intro = "把党员名册（.xlsx）导入“" + o.Name + "”。所在党支部须为本组织范围内的党支部名称或编码。" +
+		"先检查整个文件：有任何一行错误就不导入，并列出全部错误；无误时显示将新增和更新的人数，确认后才导入。" +
+		"身份证号已登记的党员会被更新，不会重复。"
+	ip.Action = orgURL(o.ID) + "/import"
+	ip.TemplateURL = orgURL(o.ID) + "/template.xlsx"
+	ip.Noun = "人"
+	ip.Fields = []field{fileField(ip.Form)}
+	s.showImport(w, r, status, ip)
+}
+
+func (s *Server) showImport(w http.ResponseWriter, r *http.Request, status int, ip importPage) {
+	for _, fl := range ip.Fields {
+		if fl.Error != "" {
+			ip.Errors = append(ip.Errors, fl)
+		}
+	}
+	s.render(w, r, status, "import", "layout", ip)
+}
+
+func fileField(f *form) field {
+	fl := f.input("file", "Excel 文件（.xlsx，不超过20MB）", "file").req()
+	fl.Accept = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	return fl
+}
+
+// readUpload reads a multipart form holding one file named "file" and small text fields,
+// entirely in memory. Problems the user can fix are recorded on f, with the status to answer.
+func readUpload(r *http.Request) (f *form, name string, data []byte, status int) {
+	f = newForm(nil)
+	fail := func(code int, msg string) (*form, string, []byte, int) {
+		f.setErr("file", msg)
+		return f, "", nil, code
+	}
+	const tooBig = "文件超过20MB，请拆分后分批导入"
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return fail(http.StatusUnprocessableEntity, "请选择要导入的文件")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return fail(http.StatusRequestEntityTooLarge, tooBig)
+		}
+		if err != nil {
+			return fail(http.StatusBadRequest, "上传未完成，请重新选择文件")
+		}
+		limit := int64(1024)
+		if part.FormName() == "file" {
+			limit = maxUploadFile + 1
+		}
+		b, err := io.ReadAll(io.LimitReader(part, limit))
+		part.Close()
+		switch {
+		case errors.As(err, &maxErr) || (part.FormName() == "file" && len(b) > maxUploadFile):
+			return fail(http.StatusRequestEntityTooLarge, tooBig)
+		case err != nil:
+			return fail(http.StatusBadRequest, "上传未完成，请重新选择文件")
+		case part.FormName() == "file":
+			name, data = filepath.Base(part.FileName()), b
+		default:
+			f.values.Add(part.FormName(), string(b))
+		}
+	}
+	if len(data) == 0 {
+		return fail(http.StatusUnprocessableEntity, "请选择要导入的文件（文件不能为空）")
+	}
+	if !strings.EqualFold(filepath.Ext(name), ".xlsx") {
+		return fail(http.StatusUnprocessableEntity, "只能导入 Excel 2007 及以上版本的 .xlsx 文件；.xls 文件请先在 Excel 中另存为 .xlsx")
+	}
+	return f, name, data, http.StatusOK
+}
+
+// memberImportPreview checks an uploaded roster in a dry run and shows every bad row, or the
+// counts and a confirm button; the file waits in memory for the confirmation.
+func (s *Server) memberImportPreview(w http.ResponseWriter, r *http.Request) {
+	o, ok := s.loadOrg(w, r)
+	if !ok {
+		return
+	}
+	f, name, data, status := readUpload(r)
+	ip := importPage{Form: f, FileName: name}
+	if status != http.StatusOK {
+		s.showMemberImport(w, r, status, o, ip)
+		return
+	}
+	res, err := office.ImportMembers(r.Context(), s.db, o.ID, bytes.NewReader(data), true)
+	if err != nil {
+		if err := f.fail(err, "file"); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.showMemberImport(w, r, statusFor(err), o, ip)
+		return
+	}
+	ip.Result = res
+	if len(res.Errors) > 0 {
+		s.showMemberImport(w, r, http.StatusUnprocessableEntity, o, ip)
+		return
+	}
+	token, err := s.uploads.put(&upload{kind: "members", orgID: o.ID, name: name, data: data})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	ip.ConfirmURL = orgURL(o.ID) + "/import/" + token
+	s.showMemberImport(w, r, http.StatusOK, o, ip)
+}
+
+// memberImportConfirm imports the previewed roster for real and shows the result.
+func (s *Server) memberImportConfirm(w http.ResponseWriter, r *http.Request) {
+	o, ok := s.loadOrg(w, r)
+	if !ok {
+		return
+	}
+	token := r.PathValue("token")
+	if !validToken(token) {
+		s.notFound(w, r)
+		return
+	}
+	up, ok := s.uploads.get(token, "members", o.ID)
+	if !ok {
+		f := newForm(nil)
+		f.Message = "没有待确认的导入：该文件可能已经导入，或上传已超过30分钟。请重新选择文件。"
+		s.showMemberImport(w, r, http.StatusGone, o, importPage{Form: f})
+		return
+	}
+	res, err := office.ImportMembers(r.Context(), s.db, o.ID, bytes.NewReader(up.data), false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.uploads.remove(token)
+	ip := importPage{Form: newForm(nil), FileName: up.name, Result: res}
+	if len(res.Errors) > 0 {
+		s.showMemberImport(w, r, http.StatusConflict, o, ip)
+		return
+	}
+	ip.Done, ip.DoneURL, ip.DoneLabel = true, orgURL(o.ID)+"#members", "查看“"+o.Name+"”的党员名单"
+	s.showMemberImport(w, r, http.StatusOK, o, ip)
+}
+
+// orgImportForm shows the organization sheet upload form, with ?parent=ID preselected.
+func (s *Server) orgImportForm(w http.ResponseWriter, r *http.Request) {
+	f := newForm(nil)
+	f.set("parent_id", r.URL.Query().Get("parent"))
+	s.showOrgImport(w, r, http.StatusOK, importPage{Form: f})
+}
+
+func (s *Server) showOrgImport(w http.ResponseWriter, r *http.Request, status int, ip importPage) {
+	ctx := r.Context()
+	orgs, err := s.db.ListOrgs(ctx, store.OrgFilter{})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	opts := []option{{Value: "0", Label: "（无，作为顶级组织）"}}
+	for _, o := range orgs {
+		if o.Kind == party.KindGroup {
+			continue
+		}
+		opts = append(opts, option{Value: strconv.FormatInt(o.ID, 10), Label: indent(o) + o.Name + "（" + string(o.Kind) + "）"})
+	}
+	p, err := s.orgPageBase(ctx, nil, "导入组织机构", crumb{Label: "导入组织机构"})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	ip.page = p
+	ip.Intro = "用一张表建立组织树。表头为：" + strings.Join(party.OrgHeaders, "、") + "。" +
+		"上级组织填已有组织或本表前面各行的名称或编码；不填的行放在下面所选的上级组织之下。" +
+		"有任何一行错误就不导入，并列出全部错误；无误时显示将新增的组织数，确认后才导入。"
+	ip.Action = "/orgs/import"
+	ip.TemplateURL = "/orgs/template.xlsx"
+	ip.Noun = "个组织"
+	ip.Fields = []field{ip.Form.choice("parent_id", "默认上级组织", opts), fileField(ip.Form)}
+	s.showImport(w, r, status, ip)
+}
+
+// orgImportPreview checks an uploaded organization sheet in a dry run.
+func (s *Server) orgImportPreview(w http.ResponseWriter, r *http.Request) {
+	f, name, data, status := readUpload(r)
+	ip := importPage{Form: f, FileName: name}
+	parent := f.id("parent_id")
+	if parent != 0 {
+		if _, err := s.db.FindOrg(r.Context(), parent); err != nil {
+			f.setErr("parent_id", "所选上级组织不存在")
+		}
+	}
+	if status == http.StatusOK && !f.ok() {
+		status = http.StatusUnprocessableEntity
+	}
+	if status != http.StatusOK {
+		s.showOrgImport(w, r, status, ip)
+		return
+	}
+	res, err := office.ImportOrgs(r.Context(), s.db, parent, bytes.NewReader(data), true)
+	if err != nil {
+		if err := f.fail(err, "file"); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.showOrgImport(w, r, statusFor(err), ip)
+		return
+	}
+	ip.Result = res
+	if len(res.Errors) > 0 {
+		s.showOrgImport(w, r, http.StatusUnprocessableEntity, ip)
+		return
+	}
+	token, err := s.uploads.put(&upload{kind: "orgs", orgID: parent, name: name, data: data})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	ip.ConfirmURL = "/orgs/import/confirm/" + token + "?" + url.Values{"parent": {strconv.FormatInt(parent, 10)}}.Encode()
+	s.showOrgImport(w, r, http.StatusOK, ip)
+}
+
+// orgImportConfirm imports the previewed organization sheet for real.
+func (s *Server) orgImportConfirm(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	if !validToken(token) {
+		s.notFound(w, r)
+		return
+	}
+	parent, err := strconv.ParseInt(r.URL.Query().Get("parent"), 10, 64)
+	if err != nil || parent < 0 {
+		s.notFound(w, r)
+		return
+	}
+	up, ok := s.uploads.get(token, "orgs", parent)
+	if !ok {
+		f := newForm(nil)
+		f.Message = "没有待确认的导入：该文件可能已经导入，或上传已超过30分钟。请重新选择文件。"
+		s.showOrgImport(w, r, http.StatusGone, importPage{Form: f})
+		return
+	}
+	res, err := office.ImportOrgs(r.Context(), s.db, parent, bytes.NewReader(up.data), false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.uploads.remove(token)
+	ip := importPage{Form: newForm(nil), FileName: up.name, Result: res}
+	if len(res.Errors) > 0 {
+		s.showOrgImport(w, r, http.StatusConflict, ip)
+		return
+	}
+	ip.Done, ip.DoneURL, ip.DoneLabel = true, "/orgs", "查看组织树"
+	if parent != 0 {
+		ip.DoneURL, ip.DoneLabel = orgURL(parent), "查看上级组织"
+	}
+	s.showOrgImport(w, r, http.StatusOK, ip)
+}
