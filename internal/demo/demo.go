@@ -39,11 +39,21 @@ type Summary struct {
 	Elapsed        time.Duration
 }
 
-// String describes the summary in one Chinese sentence.
+// String describes the summary in one Chinese sentence, leaving out what is zero.
 func (s *Summary) String() string {
-	return fmt.Sprintf("已载入“%s”（编码 %s）：党组织%d个，在册党员%d名（正式党员%d名、预备党员%d名），党内职务%d个，编入临时党支部%d人，已转出%d人",
-		s.TopName, s.TopCode, s.Orgs, s.Members, s.ByCategory[party.Full], s.ByCategory[party.Probation],
-		s.Positions, s.Attached, s.TransferredOut)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s（编码 %s），党组织%d个，在册党员%d名（正式党员%d名、预备党员%d名）", s.TopName, s.TopCode, s.Orgs,
+		s.Members, s.ByCategory[party.Full], s.ByCategory[party.Probation])
+	if s.Positions > 0 {
+		fmt.Fprintf(&b, "，党内职务%d个", s.Positions)
+	}
+	if s.Attached > 0 {
+		fmt.Fprintf(&b, "，编入临时党支部%d人", s.Attached)
+	}
+	if s.TransferredOut > 0 {
+		fmt.Fprintf(&b, "，已转出%d人", s.TransferredOut)
+	}
+	return b.String()
 }
 
 // seat is a key person of a branch: the post they hold in their unit and the party posts
@@ -81,9 +91,6 @@ type branchSpec struct {
 	probation      int // 预备党员 among the others
 	attach         int // others attached to the games' temporary branch
 }
-
-// Branch officer titles, in the order a branch committee lists them.
-var committee = []string{"书记", "副书记", "组织委员", "宣传委员", "纪检委员"}
 
 // bureau is the demo bureau: the seed report's sports bureau, in a made-up city.
 var bureau = []branchSpec{

@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,6 +56,9 @@ func TestLoad(t *testing.T) {
 			}
 			if sum.TopCode != demo.TopCode || sum.TopName != "中共青川市体育局党组" || top.Kind != party.KindLeadingGroup {
 				t.Errorf("top: %s %s %s", sum.TopCode, sum.TopName, top.Kind)
+			}
+			if !strings.HasPrefix(sum.String(), "中共青川市体育局党组（编码 QCTY），党组织11个，在册党员") {
+				t.Errorf("summary: %s", sum)
 			}
 			if sum.Attached < 8 || sum.Attached > 14 || sum.TransferredOut != 1 || sum.Positions < 35 {
 				t.Errorf("attached %d, transferred out %d, positions %d", sum.Attached, sum.TransferredOut, sum.Positions)

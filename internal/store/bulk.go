@@ -32,12 +32,15 @@ const memberInsertColumns = `id, org_id, group_id, name, name_key, initials, gen
 // BulkCreateOrgs inserts orgs in one transaction with multi-row INSERT statements, checked like
 // CreateOrg, and appends one audit row for the whole batch. Every ParentID must name an
 // organization already stored (0: top level); load a tree level by level. It fills ID, Path,
-// Depth and the timestamps of each org.
+// Depth and the timestamps of each org, or writes nothing and leaves ID zero.
 func (db *DB) BulkCreateOrgs(ctx context.Context, orgs []*party.Org) error {
 	if len(orgs) == 0 {
 		return nil
 	}
-	return db.write(ctx, func(tx *Tx) error {
+	err := db.write(ctx, func(tx *Tx) error {
+		if err := tx.planEachQuery(ctx); err != nil {
+			return err
+		}
 		parents, err := tx.checkBulkOrgs(ctx, orgs)
 		if err != nil {
 			return err
@@ -66,6 +69,12 @@ func (db *DB) BulkCreateOrgs(ctx context.Context, orgs []*party.Org) error {
 		return tx.audit(ctx, ActImport, ObjOrg, 0, 0, fields{"bulk": "true", "orgs": strconv.Itoa(len(orgs)),
 			"first_id": strconv.FormatInt(ids[0], 10), "last_id": strconv.FormatInt(ids[len(ids)-1], 10)})
 	})
+	if err != nil {
+		for _, o := range orgs {
+			o.ID, o.Path, o.Depth = 0, "", 0
+		}
+	}
+	return err
 }
 
 // checkBulkOrgs validates orgs as createOrg does, against the stored tree and each other, and
@@ -155,12 +164,16 @@ func (tx *Tx) activeSiblingNames(ctx context.Context, orgs []*party.Org) (map[st
 // BulkCreateMembers inserts members on the roster in one transaction with multi-row INSERT
 // statements, checked like CreateMember and stored exactly as it stores them (encrypted ID
 // number and phone, keyed hashes, pinyin sort key, initials), and appends one audit row for the
-// whole batch. It fills ID, Status, the names of branch and group, and the timestamps.
+// whole batch. It fills ID, Status, the names of branch and group, and the timestamps, or
+// writes nothing and leaves ID zero.
 func (db *DB) BulkCreateMembers(ctx context.Context, members []*party.Member) error {
 	if len(members) == 0 {
 		return nil
 	}
-	return db.write(ctx, func(tx *Tx) error {
+	err := db.write(ctx, func(tx *Tx) error {
+		if err := tx.planEachQuery(ctx); err != nil {
+			return err
+		}
 		if err := tx.checkBulkMembers(ctx, members); err != nil {
 			return err
 		}
@@ -192,6 +205,12 @@ func (db *DB) BulkCreateMembers(ctx context.Context, members []*party.Member) er
 		return tx.audit(ctx, ActImport, ObjMember, 0, 0, fields{"bulk": "true", "created": strconv.Itoa(len(members)),
 			"first_id": strconv.FormatInt(ids[0], 10), "last_id": strconv.FormatInt(ids[len(ids)-1], 10)})
 	})
+	if err != nil {
+		for _, m := range members {
+			m.ID = 0
+		}
+	}
+	return err
 }
 
 // checkBulkMembers validates members as createMember does: fields, branch and party group, and
@@ -254,6 +273,20 @@ func (tx *Tx) checkBulkMembers(ctx context.Context, members []*party.Member) err
 		if taken[tx.db.keys.Lookup("id", string(m.IDNumber))] {
 			return bulkError("党员", i, m.Name, party.FieldErrorf(party.ECONFLICT, "id_number", "该身份证号已登记"))
 		}
+	}
+	return nil
+}
+
+// planEachQuery makes PostgreSQL plan every statement of the transaction for its own values.
+// The driver keeps prepared statements per connection, and PostgreSQL may settle on a generic
+// plan made while the table was still empty (a sequential scan), then keep it while a bulk load
+// grows the table: the duplicate check of the second batch of a city took 9 s instead of 0.2 s.
+func (tx *Tx) planEachQuery(ctx context.Context) error {
+	if tx.db.engine != Postgres {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+		return fmt.Errorf("store: plan cache mode: %w", err)
 	}
 	return nil
 }
@@ -455,10 +488,15 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// Analyze refreshes the query planner's statistics; run it after a bulk load so the first
-// queries over the new rows get good plans.
+// Analyze refreshes the query planner's statistics after a bulk load, so the first queries
+// over the new rows get good plans; on PostgreSQL it also vacuums, which lets counts read
+// indexes only.
 func (db *DB) Analyze(ctx context.Context) error {
-	if _, err := db.w.ExecContext(ctx, `ANALYZE`); err != nil {
+	q := `ANALYZE`
+	if db.engine == Postgres {
+		q = `VACUUM (ANALYZE)`
+	}
+	if _, err := db.w.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("store: analyze: %w", err)
 	}
 	return nil

@@ -74,7 +74,9 @@ func (db *DB) ImportMembers(ctx context.Context, root int64, rows []party.Member
 			return err
 		}
 		resolve := newOrgResolver(orgs)
-		bad := func(row int, col, msg string) { res.Errors = append(res.Errors, party.RowError{Row: row, Column: col, Message: msg}) }
+		bad := func(row int, col, msg string) {
+			res.Errors = append(res.Errors, party.RowError{Row: row, Column: col, Message: msg})
+		}
 		seen := map[string]int{}
 		lo, hi := subtreeRange(rootOrg.Path)
 		for i := range rows {
@@ -188,7 +190,9 @@ func (db *DB) ImportOrgs(ctx context.Context, parent int64, rows []party.OrgRow,
 			return err
 		}
 		resolve := newOrgResolver(all)
-		bad := func(row int, col, msg string) { res.Errors = append(res.Errors, party.RowError{Row: row, Column: col, Message: msg}) }
+		bad := func(row int, col, msg string) {
+			res.Errors = append(res.Errors, party.RowError{Row: row, Column: col, Message: msg})
+		}
 		for _, r := range rows {
 			o := &party.Org{Name: r.Name, Kind: r.Kind, Code: r.Code, FoundedOn: r.FoundedOn, ParentID: parent}
 			if r.Kind == party.KindTempBranch {

@@ -17,13 +17,13 @@ const memberColumns = `m.id, m.org_id, m.group_id, m.name, m.gender, m.ethnicity
 
 const memberFrom = ` FROM members m JOIN orgs o ON o.id = m.org_id LEFT JOIN orgs g ON g.id = m.group_id`
 
-func (db *DB) scanMember(s scanner, extra ...any) (*party.Member, error) {
+func (db *DB) scanMember(s scanner) (*party.Member, error) {
 	var m party.Member
 	var idc, phc string
 	dest := []any{&m.ID, &m.OrgID, nid{&m.GroupID}, &m.Name, &m.Gender, &m.Ethnicity, &m.BirthDate, &idc,
 		&phc, &m.Education, &m.UnitPost, &m.JoinedOn, &m.FullOn, &m.Category, &m.Status, &m.LeftOn,
 		&m.Note, ts{&m.CreatedAt}, ts{&m.UpdatedAt}, &m.OrgName, &m.GroupName}
-	if err := s.Scan(append(dest, extra...)...); err != nil {
+	if err := s.Scan(dest...); err != nil {
 		return nil, err
 	}
 	id, err := db.keys.Decrypt(idc)
@@ -174,20 +174,30 @@ func (db *DB) ListMembers(ctx context.Context, f MemberFilter) ([]*party.Member,
 	if f.Offset < 0 {
 		f.Offset = 0
 	}
-	q := `SELECT ` + memberColumns + `, count(*) OVER ()` + memberFrom
+	cond := ""
 	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
+		cond = " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY m.name_key, m.id LIMIT " + arg(f.Limit) + " OFFSET " + arg(f.Offset)
+	// The total is its own query: a window count over the page query would read and sort every
+	// matching row of a large subtree, while this one reads only the index it needs.
+	var total int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM members m JOIN orgs o ON o.id = m.org_id`+cond,
+		args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count members: %w", err)
+	}
+	if total == 0 || f.Offset >= total {
+		return nil, total, nil
+	}
+	q := `SELECT ` + memberColumns + memberFrom + cond +
+		" ORDER BY m.name_key, m.id LIMIT " + arg(f.Limit) + " OFFSET " + arg(f.Offset)
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list members: %w", err)
 	}
 	defer rows.Close()
 	var out []*party.Member
-	total := 0
 	for rows.Next() {
-		m, err := db.scanMember(rows, &total)
+		m, err := db.scanMember(rows)
 		if err != nil {
 			return nil, 0, fmt.Errorf("store: scan member: %w", err)
 		}
@@ -195,12 +205,6 @@ func (db *DB) ListMembers(ctx context.Context, f MemberFilter) ([]*party.Member,
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("store: list members: %w", err)
-	}
-	if len(out) == 0 && f.Offset > 0 {
-		// Past the last page: the window gave no total, so count separately.
-		f.Offset, f.Limit = 0, 1
-		_, total, err = db.ListMembers(ctx, f)
-		return nil, total, err
 	}
 	return out, total, nil
 }

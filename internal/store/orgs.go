@@ -49,7 +49,9 @@ func findOrg(ctx context.Context, q querier, id int64) (*party.Org, error) {
 }
 
 // FindOrg returns the organization with id.
-func (db *DB) FindOrg(ctx context.Context, id int64) (*party.Org, error) { return findOrg(ctx, db.r, id) }
+func (db *DB) FindOrg(ctx context.Context, id int64) (*party.Org, error) {
+	return findOrg(ctx, db.r, id)
+}
 
 // FindOrgByCode returns the organization with code (matched case-insensitively).
 func (db *DB) FindOrgByCode(ctx context.Context, code string) (*party.Org, error) {
