@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"dangjian/internal/auth"
 	"dangjian/internal/demo"
 	"dangjian/internal/party"
 )
@@ -42,5 +43,8 @@ func (e *env) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "已载入演示数据（用时%.1f秒）：%s\n", time.Since(start).Seconds(), sum)
+	if *scale == "bureau" {
+		return e.demoAccounts(ctx, db, auth.New(db, auth.Options{}))
+	}
 	return nil
 }

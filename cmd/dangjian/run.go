@@ -27,6 +27,7 @@ func userErrorf(format string, args ...any) error { return &cliError{fmt.Sprintf
 // env is what every subcommand receives.
 type env struct {
 	getenv func(string) string
+	stdin  io.Reader
 	stdout io.Writer
 	stderr io.Writer
 }
@@ -42,6 +43,9 @@ Commands:
   import     import members or organizations from an Excel file
   export     export members, the roster template or the organization sheet to Excel
   demo       load the demo bureau (or a synthetic city) into an empty database
+  audit      verify the audit trail's hash chain, export it to Excel, purge old rows
+  user       add, list, disable and grant roles to accounts; reset a password
+  token      create, list and revoke API tokens
   version    print the version
 
 Every command accepts:
@@ -54,8 +58,8 @@ Run "dangjian COMMAND --help" for the flags of a command.
 `
 
 // run is the whole program: it parses args and runs one command.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	e := &env{getenv: getenv, stdout: stdout, stderr: stderr}
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	cmd := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
@@ -71,6 +75,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return e.exportCmd(ctx, args)
 	case "demo":
 		return e.demo(ctx, args)
+	case "audit":
+		return e.audit(ctx, args)
+	case "user":
+		return e.user(ctx, args)
+	case "token":
+		return e.token(ctx, args)
 	case "version":
 		return e.version(args)
 	case "help":

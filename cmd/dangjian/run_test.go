@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -67,8 +69,14 @@ func engineEnvs(t *testing.T) map[string]func(string) string {
 
 func runCmd(t *testing.T, getenv func(string) string, args ...string) (string, error) {
 	t.Helper()
+	return runInput(t, getenv, "", args...)
+}
+
+// runInput runs a command with stdin as its standard input.
+func runInput(t *testing.T, getenv func(string) string, stdin string, args ...string) (string, error) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(context.Background(), args, getenv, &out, &errOut)
+	err := run(context.Background(), args, getenv, strings.NewReader(stdin), &out, &errOut)
 	return out.String() + errOut.String(), err
 }
 
@@ -220,15 +228,56 @@ func TestServeLoadsTheDemoAndAnswers(t *testing.T) {
 		}
 		return ""
 	}
+	url, out := startServe(t, env, "http", "--addr", "127.0.0.1:0")
+	if !strings.Contains(out.String(), "演示数据") {
+		t.Fatalf("demo not announced:\n%s", out.String())
+	}
+	// The console lists one account per role with a random password, printed this once.
+	m := regexp.MustCompile(`(?m)^\s+dj-admin\s+(\S+)\s+党建管理员`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no demo accounts printed:\n%s", out.String())
+	}
+	for _, name := range []string{"dj-shuji", "dj-zuzhi", "dj-dangyuan", "dj-jijian", "dj-lingdao", "dj-xitong", "dj-anquan", "dj-shenji"} {
+		if !strings.Contains(out.String(), name) {
+			t.Errorf("demo account %s not printed", name)
+		}
+	}
+	client := newClient(t)
+	resp, err := client.Get(url + "orgs")
+	storetest.MustDo(t, "GET /orgs", err)
+	body := readBody(t, resp)
+	if !strings.Contains(body, "登录") || strings.Contains(body, "机关党支部") {
+		t.Fatalf("an anonymous GET /orgs showed data or no sign-in page: %d", resp.StatusCode)
+	}
+	resp, err = client.PostForm(url+"signin", neturl.Values{"username": {"dj-admin"}, "password": {m[1]}})
+	storetest.MustDo(t, "sign in", err)
+	if body := readBody(t, resp); resp.StatusCode != 200 || !strings.Contains(body, "机关党支部") {
+		t.Fatalf("after signing in as dj-admin: %d\n%.500s", resp.StatusCode, body)
+	}
+}
+
+// startServe runs serve with args in the background until the test ends and returns the URL it
+// prints and its console output.
+func startServe(t *testing.T, env func(string) string, scheme string, args ...string) (string, *syncBuffer) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var out syncBuffer
+	out := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"--addr", "127.0.0.1:0"}, env, &out, io.Discard) }()
-	re := regexp.MustCompile(`http://127\.0\.0\.1:\d+/`)
+	go func() {
+		done <- run(ctx, append([]string{"serve"}, args...), env, strings.NewReader(""), out, io.Discard)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	re := regexp.MustCompile(scheme + `://127\.0\.0\.1:\d+/`)
 	var url string
 	for deadline := time.Now().Add(60 * time.Second); url == "" && time.Now().Before(deadline); {
 		select {
 		case err := <-done:
+			done <- err
 			t.Fatalf("serve stopped: %v\n%s", err, out.String())
 		case <-time.After(50 * time.Millisecond):
 		}
@@ -237,20 +286,22 @@ func TestServeLoadsTheDemoAndAnswers(t *testing.T) {
 	if url == "" {
 		t.Fatalf("no URL printed:\n%s", out.String())
 	}
-	if !strings.Contains(out.String(), "演示数据") {
-		t.Fatalf("demo not announced:\n%s", out.String())
-	}
-	resp, err := http.Get(url + "orgs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "机关党支部") {
-		t.Fatalf("GET /orgs: %d\n%.500s", resp.StatusCode, body)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatalf("serve: %v", err)
-	}
+	return url, out
+}
+
+// newClient returns an HTTP client that keeps cookies.
+func newClient(t *testing.T) *http.Client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	storetest.MustDo(t, "cookie jar", err)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second}
+}
+
+// readBody reads and closes a response body.
+func readBody(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	storetest.MustDo(t, "read body", err)
+	return string(b)
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"dangjian/internal/office"
@@ -112,7 +113,7 @@ func cliUser(e *env) string {
 }
 
 func (e *env) exportCmd(ctx context.Context, args []string) error {
-	const help = "Usage:\n  dangjian export members --org CODE -o FILE.xlsx\n  dangjian export template --org CODE -o FILE.xlsx\n  dangjian export orgs [--org CODE] -o FILE.xlsx"
+	const help = "Usage:\n  dangjian export members --org CODE -o FILE.xlsx [--unmasked --as USERNAME]\n  dangjian export template --org CODE -o FILE.xlsx\n  dangjian export orgs [--org CODE] -o FILE.xlsx"
 	if len(args) == 0 || (args[0] != "members" && args[0] != "template" && args[0] != "orgs") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintln(e.stdout, help)
@@ -127,8 +128,14 @@ func (e *env) exportCmd(ctx context.Context, args []string) error {
 	dbf.register(fs, e.getenv)
 	orgCode := fs.String("org", "", "code of the organization whose subtree is exported")
 	out := fs.String("o", "", "output .xlsx file")
+	unmasked := fs.Bool("unmasked", false, "members: full ID and phone numbers, for an account allowed to see them (--as)")
+	as := fs.String("as", "", "the account answerable for an --unmasked export; it needs the unmask and export rights on --org")
 	if _, err := parse(fs, args[1:]); err != nil {
 		return helpOK(err)
+	}
+	if *unmasked && (what != "members" || *as == "") {
+		fs.Usage()
+		return userErrorf("--unmasked 只用于导出党员名册，并须用 --as 指定有权查看完整号码的账户")
 	}
 	if *out == "" {
 		fs.Usage()
@@ -153,12 +160,17 @@ func (e *env) exportCmd(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	if *unmasked {
+		if ctx, err = e.unmaskingAccount(ctx, db, *as, root); err != nil {
+			return err
+		}
+	}
 	tmp := *out + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
 	if err != nil {
 		return userErrorf("无法写入 %s", filepath.Base(*out))
 	}
-	n, werr := e.writeExport(ctx, db, what, root, f)
+	n, werr := e.writeExport(ctx, db, what, root, *unmasked, f)
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
@@ -174,9 +186,25 @@ func (e *env) exportCmd(ctx context.Context, args []string) error {
 	return nil
 }
 
+// unmaskingAccount checks that the account username may see full numbers and export the
+// members of root, and returns ctx acting as that account, which the audit trail names.
+func (e *env) unmaskingAccount(ctx context.Context, db *store.DB, username string, root *party.Org) (context.Context, error) {
+	u, err := db.FindUserByName(ctx, username)
+	if err != nil {
+		return ctx, err
+	}
+	p := &party.Principal{UserID: u.ID, Username: u.Username, Grants: u.Grants}
+	t := party.Target{OrgPath: root.Path}
+	if u.Disabled || !p.Can(party.ActMemberUnmask, t) || !p.Can(party.ActMemberExport, t) {
+		return ctx, userErrorf("账户 %s 无权导出“%s”党员的完整身份证号和手机号码", u.Username, root.Name)
+	}
+	return party.WithActor(ctx, party.Actor{UserID: u.ID, Username: u.Username, Source: "cli " + cliUser(e)}), nil
+}
+
 // writeExport writes one kind of export for the subtree of root (nil: everything) and records
-// it in the audit trail; it returns the number of records written.
-func (e *env) writeExport(ctx context.Context, db *store.DB, what string, root *party.Org, w io.Writer) (int, error) {
+// it in the audit trail; unmasked members (full numbers) are recorded as an unmask too. It
+// returns the number of records written.
+func (e *env) writeExport(ctx context.Context, db *store.DB, what string, root *party.Org, unmasked bool, w io.Writer) (int, error) {
 	var rootID int64
 	if root != nil {
 		rootID = root.ID
@@ -194,10 +222,15 @@ func (e *env) writeExport(ctx context.Context, db *store.DB, what string, root *
 				break
 			}
 		}
-		if err := office.WriteMembers(w, all, false); err != nil {
+		if err := office.WriteMembers(w, all, unmasked); err != nil {
 			return 0, err
 		}
-		return len(all), db.RecordExport(ctx, store.ObjMember, rootID, map[string]any{"rows": len(all), "masked": true})
+		if unmasked {
+			if err := db.RecordUnmask(ctx, 0, rootID, []string{"id_number", "phone"}, "export "+strconv.Itoa(len(all))+" rows"); err != nil {
+				return 0, err
+			}
+		}
+		return len(all), db.RecordExport(ctx, store.ObjMember, rootID, map[string]any{"rows": len(all), "masked": !unmasked})
 	case "template":
 		branches, err := db.ListOrgs(ctx, store.OrgFilter{Root: rootID, Kinds: []party.OrgKind{party.KindBranch}})
 		if err != nil {

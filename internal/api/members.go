@@ -28,6 +28,27 @@ func (a *API) listMembers(w http.ResponseWriter, r *http.Request) error {
 	if f.GroupID, err = queryID(r, "group"); err != nil {
 		return err
 	}
+	// Every organization named must be readable; without one, the list is the user's subtree.
+	for _, id := range []int64{f.Root, f.OrgID, f.GroupID} {
+		if id != 0 {
+			if err := a.auth.AllowOrg(r.Context(), principal(r), party.ActMemberRead, id); err != nil {
+				return err
+			}
+		}
+	}
+	if f.Root == 0 && f.OrgID == 0 && f.GroupID == 0 {
+		everywhere, ids := principal(r).Scopes(party.ActMemberRead)
+		switch {
+		case everywhere:
+		case len(ids) == 1:
+			f.Root = ids[0]
+		case len(ids) == 0:
+			writeJSON(w, http.StatusOK, memberPageJSON{Items: []memberJSON{}, Page: 1, PerPage: 20})
+			return nil
+		default:
+			return invalid("org", "您的权限涵盖多个组织，请用参数 org 指定其中一个")
+		}
+	}
 	f.Query = q.Get("q")
 	if c := q.Get("category"); c != "" {
 		if !slices.Contains(party.Categories, party.Category(c)) {
@@ -159,6 +180,11 @@ func (a *API) createMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if m.OrgID != 0 {
+		if err := a.allowBodyOrg(r, party.ActMemberWrite, m.OrgID, "org_id", "所在党支部不存在"); err != nil {
+			return err
+		}
+	}
 	if t := req.TransferIn; t != nil {
 		on, err := parseDate("transfer_in.on", t.On)
 		if err != nil {
@@ -282,6 +308,11 @@ func (a *API) moveMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if req.OrgID != 0 {
+		if err := a.allowBodyOrg(r, party.ActMemberWrite, req.OrgID, "org_id", "所在党支部不存在"); err != nil {
+			return err
+		}
+	}
 	if _, err := a.db.MoveMember(r.Context(), id, req.OrgID, req.GroupID, on, req.Note); err != nil {
 		return err
 	}
@@ -316,6 +347,11 @@ func (a *API) addPosition(w http.ResponseWriter, r *http.Request) error {
 	if p.EndOn, err = parseDate("end_on", req.EndOn); err != nil {
 		return err
 	}
+	if p.OrgID != 0 {
+		if err := a.allowBodyOrg(r, party.ActMemberWrite, p.OrgID, "org_id", "组织不存在"); err != nil {
+			return err
+		}
+	}
 	if err := a.db.AddPosition(r.Context(), p); err != nil {
 		// The member comes from the path, not the body.
 		return renameField(err, map[string]string{"member_id": ""})
@@ -346,5 +382,31 @@ func (a *API) endPosition(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	writeJSON(w, http.StatusOK, toPosition(p))
+	return nil
+}
+
+// unmaskJSON is the answer of the unmask route: the full numbers of one member.
+type unmaskJSON struct {
+	ID       int64  `json:"id"`
+	Name     string `json:"name"`
+	IDNumber string `json:"id_number"`
+	Phone    string `json:"phone"`
+}
+
+// unmaskMember answers POST /api/v1/members/{id}/unmask with the member's full ID and phone
+// numbers, after recording in the audit trail who saw them.
+func (a *API) unmaskMember(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	m, err := a.db.FindMember(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if err := a.db.RecordUnmask(r.Context(), m.ID, m.OrgID, []string{"id_number", "phone"}, "api"); err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, unmaskJSON{ID: m.ID, Name: m.Name, IDNumber: m.IDNumber.Reveal(), Phone: m.Phone.Reveal()})
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
+	"strings"
 
 	"dangjian/internal/party"
 	"dangjian/internal/store"
@@ -14,7 +16,8 @@ type itemsJSON[T any] struct {
 	Items []T `json:"items"`
 }
 
-// listOrgs answers GET /api/v1/orgs: a subtree (root included) or every organization.
+// listOrgs answers GET /api/v1/orgs: a subtree (root included), or every organization the
+// token's user may read.
 func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	root, err := queryID(r, "root")
@@ -25,29 +28,36 @@ func (a *API) listOrgs(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	orgs, err := a.db.ListOrgs(ctx, store.OrgFilter{Root: root, IncludeDissolved: incl})
-	if err != nil {
-		return err
-	}
-	counts := map[int64]int{}
+	roots := []int64{root}
 	if root != 0 {
-		if counts, err = a.db.MemberCounts(ctx, root); err != nil {
+		if err := a.auth.AllowOrg(ctx, principal(r), party.ActOrgRead, root); err != nil {
 			return err
 		}
-	} else {
-		for _, o := range orgs {
-			if o.ParentID != 0 {
+	} else if everywhere, ids := principal(r).Scopes(party.ActOrgRead); !everywhere {
+		roots = ids
+	}
+	var orgs []*party.Org
+	counts := map[int64]int{}
+	for _, id := range roots {
+		list, err := a.db.ListOrgs(ctx, store.OrgFilter{Root: id, IncludeDissolved: incl})
+		if err != nil {
+			return err
+		}
+		orgs = append(orgs, list...)
+		for _, o := range list {
+			if id != 0 && o.ID != id || id == 0 && o.ParentID != 0 {
 				continue
 			}
 			c, err := a.db.MemberCounts(ctx, o.ID)
 			if err != nil {
 				return err
 			}
-			for id, n := range c {
-				counts[id] = n
+			for k, n := range c {
+				counts[k] = n
 			}
 		}
 	}
+	slices.SortFunc(orgs, func(x, y *party.Org) int { return strings.Compare(x.Path, y.Path) })
 	items := make([]orgJSON, 0, len(orgs))
 	for _, o := range orgs {
 		items = append(items, toOrg(o, counts[o.ID]))
@@ -80,6 +90,15 @@ func (a *API) writeOrg(w http.ResponseWriter, r *http.Request, status int, id in
 	}
 	writeJSON(w, status, toOrg(o, n))
 	return nil
+}
+
+// allowParent checks that the token's user may put organizations under parent (0: at the top).
+func (a *API) allowParent(r *http.Request, parent int64) error {
+	err := a.auth.AllowParent(r.Context(), principal(r), party.ActOrgWrite, parent)
+	if party.ErrorCode(err) == party.ENOTFOUND {
+		return party.FieldErrorf(party.EINVALID, "parent_id", "上级组织不存在")
+	}
+	return err
 }
 
 // getOrg answers GET /api/v1/orgs/{id} with its sub-organizations, officers and attachments.
@@ -151,6 +170,9 @@ func (a *API) createOrg(w http.ResponseWriter, r *http.Request) error {
 	if o.EndOn, err = parseDate("end_on", req.EndOn); err != nil {
 		return err
 	}
+	if err := a.allowParent(r, o.ParentID); err != nil {
+		return err
+	}
 	if err := a.db.CreateOrg(r.Context(), o); err != nil {
 		return err
 	}
@@ -210,6 +232,9 @@ func (a *API) moveOrg(w http.ResponseWriter, r *http.Request) error {
 	}
 	if req.ParentID == nil || *req.ParentID < 0 {
 		return invalid("parent_id", "请填写新的上级组织 parent_id（移为最上级组织时填 0）")
+	}
+	if err := a.allowParent(r, *req.ParentID); err != nil {
+		return err
 	}
 	if _, err := a.db.MoveOrg(r.Context(), id, *req.ParentID); err != nil {
 		return err
@@ -297,8 +322,14 @@ func (a *API) attachMember(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if _, err := a.db.FindOrg(r.Context(), id); err != nil {
-		return err
+	if req.MemberID != 0 {
+		err := a.auth.AllowMember(r.Context(), principal(r), party.ActMemberRead, req.MemberID)
+		if party.ErrorCode(err) == party.ENOTFOUND {
+			return party.FieldErrorf(party.EINVALID, "member_id", "党员不存在")
+		}
+		if err != nil {
+			return err
+		}
 	}
 	at := &party.TempAttachment{MemberID: req.MemberID, OrgID: id}
 	if at.StartOn, err = parseDate("start_on", req.StartOn); err != nil {

@@ -117,10 +117,20 @@ func TestBrowserImportFlow(t *testing.T) {
 		}
 	})
 
-	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(srv.URL+"/orgs"))
-	storetest.MustDo(t, "open tree", err)
-	if resp.Status != http.StatusOK || !strings.Contains(text(t, ".org-tree"), "机关党支部") {
-		t.Fatalf("tree page: status %d", resp.Status)
+	// Without a session the tree sends the browser to the sign-in page, and back after it.
+	storetest.MustDo(t, "open tree", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/orgs")))
+	if h := text(t, "h1"); h != "登录" {
+		t.Fatalf("an anonymous visit did not land on the sign-in page: %q", h)
+	}
+	screenshot(t, ctx, "signin.png")
+	storetest.MustDo(t, "type credentials", chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.ID("f-username"), "admin"),
+		chromedp.SendKeys(chromedp.ID("f-password"), testPassword)))
+	if got := follow(t, `form[action="/signin"] button[type=submit]`); got != http.StatusOK {
+		t.Fatalf("sign in: status %d", got)
+	}
+	if !strings.Contains(text(t, ".org-tree"), "机关党支部") || !strings.Contains(text(t, ".user-menu"), "admin") {
+		t.Fatal("after signing in the browser is not on the tree, signed in as admin")
 	}
 	screenshot(t, ctx, "tree.png")
 	if got := follow(t, `.org-tree a[href="`+orgPath(fx.branch.ID)+`"]`); got != http.StatusOK {
@@ -217,6 +227,20 @@ func TestBrowserImportFlow(t *testing.T) {
 		if strings.Contains(html, id) {
 			t.Errorf("org page shows the full ID number %s", party.IDNumber(id).Masked())
 		}
+	}
+
+	// The session cookie is out of the scripts' reach, and signing out ends the session.
+	if c, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.cookie`)); err != nil || strings.Contains(c, "dangjian_session") {
+		t.Fatalf("scripts can read the session cookie (%q, %v)", c, err)
+	}
+	storetest.MustDo(t, "desktop viewport", chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)))
+	follow(t, `form.signout button`)
+	if h := text(t, "h1"); h != "登录" || !strings.Contains(text(t, ".flash"), "已退出登录") {
+		t.Fatalf("sign-out did not come back to the sign-in page: %q", h)
+	}
+	storetest.MustDo(t, "open tree after sign-out", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/orgs")))
+	if h := text(t, "h1"); h != "登录" {
+		t.Fatalf("the tree opened after signing out: %q", h)
 	}
 }
 

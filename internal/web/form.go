@@ -86,7 +86,7 @@ func (f *form) fail(err error, fields ...string) error {
 type field struct {
 	Name      string
 	Label     string
-	Type      string // text, date, tel, textarea, select, hidden, checkbox, file
+	Type      string // text, password, date, tel, textarea, select, hidden, checkbox, file
 	Value     string
 	Error     string
 	Hint      string
@@ -95,6 +95,8 @@ type field struct {
 	Accept    string
 	Inputmode string
 	Maxlength int
+	// Autocomplete tells browsers and password managers what the field holds.
+	Autocomplete string
 }
 
 // option is one choice of a select field.
@@ -129,6 +131,12 @@ func (fl field) hint(s string) field { fl.Hint = s; return fl }
 
 // max limits the number of characters.
 func (fl field) max(n int) field { fl.Maxlength = n; return fl }
+
+// auto sets the autocomplete token of the field.
+func (fl field) auto(token string) field { fl.Autocomplete = token; return fl }
+
+// numeric asks phones for the digit keyboard.
+func (fl field) numeric() field { fl.Inputmode = "numeric"; return fl }
 
 // textOptions turns plain strings into options whose value is their label, after a blank one.
 func textOptions(blank string, items ...string) []option {

@@ -10,12 +10,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"dangjian/internal/auth"
 	"dangjian/internal/party"
 	"dangjian/internal/store"
 	"dangjian/internal/store/storetest"
@@ -44,10 +47,15 @@ func idFor(birth string, male bool, n int) string {
 	return s + string(party.IDCheckDigit(s))
 }
 
-// fixture is the small bureau every scenario starts from.
+// fixture is the small bureau every scenario starts from, served to a signed-in 党建管理员 of
+// the whole installation unless a request says otherwise.
 type fixture struct {
 	db                                    *store.DB
+	srv                                   *web.Server
 	h                                     http.Handler
+	auth                                  *auth.Service
+	logs                                  *syncBuffer
+	cookie                                *http.Cookie
 	top, zong, branch, group, other, temp *party.Org
 	members                               []*party.Member
 	// ids are the full ID numbers stored so far; no page may show one of them.
@@ -60,9 +68,14 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db.Now = now
-	fx := &fixture{db: db}
+	fx := &fixture{db: db, logs: &syncBuffer{}}
+	// Cheap argon2id parameters keep the fixtures fast; internal/auth measures the real ones.
+	fx.auth = auth.New(db, auth.Options{Params: auth.Params{Memory: 1024, Time: 1, Threads: 1}})
 	// The web clock runs later than the store's when a test moves it on (upload expiry).
-	fx.h = web.New(web.Options{DB: db, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return now().Add(fx.later) }})
+	fx.srv = web.New(web.Options{DB: db, Auth: fx.auth, Logger: slog.New(slog.NewTextHandler(fx.logs, nil)),
+		Now: func() time.Time { return now().Add(fx.later) }})
+	fx.h = fx.srv
+	t.Cleanup(func() { scanLogs(t, fx.logs.String()) })
 	mk := func(o *party.Org) *party.Org {
 		storetest.MustDo(t, "create "+o.Name, db.CreateOrg(ctx, o))
 		return o
@@ -100,10 +113,76 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 		fx.members = append(fx.members, m)
 		fx.ids = append(fx.ids, string(m.IDNumber))
 	}
+	fx.cookie = fx.account(t, "admin", party.Grant{Role: party.RolePartyAdmin})
 	return fx
 }
 
-// request is one HTTP exchange with the handler, from a loopback client unless remote is set.
+// testPassword is the password of every account the fixtures create.
+const testPassword = "Test-pass-2026"
+
+// account creates an account with grants and signs it in through the sign-in page; it
+// returns the session cookie.
+func (fx *fixture) account(t *testing.T, username string, grants ...party.Grant) *http.Cookie {
+	t.Helper()
+	_, err := fx.auth.CreateUser(context.Background(), auth.NewUser{Username: username, Password: testPassword, Grants: grants})
+	storetest.MustDo(t, "create account "+username, err)
+	return fx.signIn(t, username, testPassword)
+}
+
+// signIn posts the sign-in form and returns the session cookie it sets.
+func (fx *fixture) signIn(t *testing.T, username, password string) *http.Cookie {
+	t.Helper()
+	w := fx.do(t, request{method: "POST", path: "/signin", anonymous: true,
+		form: url.Values{"username": {username}, "password": {password}}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("sign in as %s: status %d\n%s", username, w.Code, excerpt(w.Body.String()))
+	}
+	for _, c := range w.Result().Cookies() {
+		if c.Name == "dangjian_session" && c.Value != "" {
+			return c
+		}
+	}
+	t.Fatalf("sign in as %s set no session cookie", username)
+	return nil
+}
+
+// syncBuffer collects log output written from the handlers' goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// The patterns of personal numbers that no log line may hold: 18-character ID numbers and
+// mainland mobile numbers.
+var (
+	idNumberInLog = regexp.MustCompile(`(^|[^0-9])[0-9]{17}[0-9Xx]($|[^0-9])`)
+	phoneInLog    = regexp.MustCompile(`(^|[^0-9])1[3-9][0-9]{9}($|[^0-9])`)
+)
+
+// scanLogs fails when a log line written during a test holds an ID number or a phone number.
+func scanLogs(t *testing.T, logs string) {
+	t.Helper()
+	for _, line := range strings.Split(logs, "\n") {
+		if idNumberInLog.MatchString(line) || phoneInLog.MatchString(line) {
+			t.Errorf("a log line holds a personal number: %.60s…", line)
+		}
+	}
+}
+
+// request is one HTTP exchange with the handler, from a loopback client unless remote is set,
+// with the fixture's session unless cookie names another or anonymous is set.
 type request struct {
 	method, path string
 	form         url.Values
@@ -111,6 +190,10 @@ type request struct {
 	header       map[string]string
 	body         io.Reader
 	contentType  string
+	cookie       *http.Cookie
+	anonymous    bool
+	// revealed marks the one answer allowed to show full numbers (after an unmask).
+	revealed bool
 }
 
 func (fx *fixture) do(t *testing.T, rq request) *httptest.ResponseRecorder {
@@ -131,9 +214,18 @@ func (fx *fixture) do(t *testing.T, rq request) *httptest.ResponseRecorder {
 	for k, v := range rq.header {
 		r.Header.Set(k, v)
 	}
+	switch {
+	case rq.anonymous:
+	case rq.cookie != nil:
+		r.AddCookie(rq.cookie)
+	case fx.cookie != nil:
+		r.AddCookie(fx.cookie)
+	}
 	w := httptest.NewRecorder()
 	fx.h.ServeHTTP(w, r)
-	fx.checkNoFullIDs(t, rq, w)
+	if !rq.revealed {
+		fx.checkNoFullIDs(t, rq, w)
+	}
 	return w
 }
 
@@ -160,15 +252,17 @@ func (fx *fixture) get(t *testing.T, path string) string {
 
 // scenario is one row of a handler table.
 type scenario struct {
-	name    string
-	method  string
-	path    string
-	form    url.Values
-	remote  string
-	header  map[string]string
-	status  int
-	want    []string // substrings the body must hold
-	notWant []string // substrings the body must not hold
+	name      string
+	method    string
+	path      string
+	form      url.Values
+	remote    string
+	header    map[string]string
+	cookie    *http.Cookie
+	anonymous bool
+	status    int
+	want      []string // substrings the body must hold
+	notWant   []string // substrings the body must not hold
 	// location is the expected redirect target's prefix, for 303 answers.
 	location string
 }
@@ -181,7 +275,8 @@ func (fx *fixture) run(t *testing.T, scenarios []scenario) {
 			if method == "" {
 				method = "GET"
 			}
-			w := fx.do(t, request{method: method, path: sc.path, form: sc.form, remote: sc.remote, header: sc.header})
+			w := fx.do(t, request{method: method, path: sc.path, form: sc.form, remote: sc.remote, header: sc.header,
+				cookie: sc.cookie, anonymous: sc.anonymous})
 			body := w.Body.String()
 			if w.Code != sc.status {
 				t.Fatalf("%s %s: status %d, want %d\n%s", method, sc.path, w.Code, sc.status, excerpt(body))

@@ -153,7 +153,7 @@ func (s *Server) memberImportPreview(w http.ResponseWriter, r *http.Request) {
 		s.showMemberImport(w, r, http.StatusUnprocessableEntity, o, ip)
 		return
 	}
-	token, err := s.uploads.put(&upload{kind: "members", orgID: o.ID, name: name, data: data})
+	token, err := s.uploads.put(&upload{kind: "members", orgID: o.ID, userID: userOf(r), name: name, data: data})
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -173,7 +173,7 @@ func (s *Server) memberImportConfirm(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	up, ok := s.uploads.get(token, "members", o.ID)
+	up, ok := s.uploads.get(token, "members", o.ID, userOf(r))
 	if !ok {
 		f := newForm(nil)
 		f.Message = "没有待确认的导入：该文件可能已经导入，或上传已超过30分钟。请重新选择文件。"
@@ -209,9 +209,12 @@ func (s *Server) showOrgImport(w http.ResponseWriter, r *http.Request, status in
 		s.serverError(w, r, err)
 		return
 	}
-	opts := []option{{Value: "0", Label: "（无，作为顶级组织）"}}
+	var opts []option
+	if can(ctx, party.ActOrgWrite, party.Target{OrgPath: party.RootPath}) {
+		opts = append(opts, option{Value: "0", Label: "（无，作为顶级组织）"})
+	}
 	for _, o := range orgs {
-		if o.Kind == party.KindGroup {
+		if o.Kind == party.KindGroup || !can(ctx, party.ActOrgWrite, party.Target{OrgPath: o.Path}) {
 			continue
 		}
 		opts = append(opts, option{Value: strconv.FormatInt(o.ID, 10), Label: indent(o) + o.Name + "（" + string(o.Kind) + "）"})
@@ -237,10 +240,11 @@ func (s *Server) orgImportPreview(w http.ResponseWriter, r *http.Request) {
 	f, name, data, status := readUpload(r)
 	ip := importPage{Form: f, FileName: name}
 	parent := f.id("parent_id")
-	if parent != 0 {
-		if _, err := s.db.FindOrg(r.Context(), parent); err != nil {
-			f.setErr("parent_id", "所选上级组织不存在")
-		}
+	if msg, err := s.formOrgError(r.Context(), party.ActOrgWrite, parent, "所选上级组织不存在"); err != nil {
+		s.serverError(w, r, err)
+		return
+	} else if msg != "" {
+		f.setErr("parent_id", msg)
 	}
 	if status == http.StatusOK && !f.ok() {
 		status = http.StatusUnprocessableEntity
@@ -263,7 +267,7 @@ func (s *Server) orgImportPreview(w http.ResponseWriter, r *http.Request) {
 		s.showOrgImport(w, r, http.StatusUnprocessableEntity, ip)
 		return
 	}
-	token, err := s.uploads.put(&upload{kind: "orgs", orgID: parent, name: name, data: data})
+	token, err := s.uploads.put(&upload{kind: "orgs", orgID: parent, userID: userOf(r), name: name, data: data})
 	if err != nil {
 		s.serverError(w, r, err)
 		return
@@ -284,7 +288,11 @@ func (s *Server) orgImportConfirm(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	up, ok := s.uploads.get(token, "orgs", parent)
+	if err := s.auth.AllowParent(r.Context(), party.PrincipalFrom(r.Context()), party.ActOrgWrite, parent); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	up, ok := s.uploads.get(token, "orgs", parent, userOf(r))
 	if !ok {
 		f := newForm(nil)
 		f.Message = "没有待确认的导入：该文件可能已经导入，或上传已超过30分钟。请重新选择文件。"
@@ -308,3 +316,6 @@ func (s *Server) orgImportConfirm(w http.ResponseWriter, r *http.Request) {
 	}
 	s.showOrgImport(w, r, http.StatusOK, ip)
 }
+
+// userOf returns the id of the request's user.
+func userOf(r *http.Request) int64 { return party.PrincipalFrom(r.Context()).UserID }

@@ -127,6 +127,11 @@ func (s *Server) memberMove(w http.ResponseWriter, r *http.Request) {
 	to := f.id("org_id")
 	if to == 0 {
 		f.setErr("org_id", "请选择转入党支部")
+	} else if msg, err := s.formOrgError(r.Context(), party.ActMemberWrite, to, "转入党支部不存在"); err != nil {
+		s.serverError(w, r, err)
+		return
+	} else if msg != "" {
+		f.setErr("org_id", msg)
 	}
 	status := http.StatusUnprocessableEntity
 	if f.ok() {
@@ -178,7 +183,7 @@ func (s *Server) showPosition(w http.ResponseWriter, r *http.Request, status int
 	orgs = append(orgs, kids...)
 	opts := []option{{Value: "", Label: "请选择"}}
 	for _, o := range orgs {
-		if !o.Dissolved() {
+		if !o.Dissolved() && can(ctx, party.ActMemberWrite, party.Target{OrgPath: o.Path}) {
 			opts = append(opts, option{Value: strconv.FormatInt(o.ID, 10), Label: o.Name + "（" + string(o.Kind) + "）"})
 		}
 	}
@@ -202,6 +207,11 @@ func (s *Server) positionCreate(w http.ResponseWriter, r *http.Request) {
 	p := &party.Position{MemberID: m.ID, OrgID: f.id("org_id"), Title: f.get("title"), StartOn: f.date("start_on")}
 	if p.OrgID == 0 {
 		f.setErr("org_id", "请选择任职组织")
+	} else if msg, err := s.formOrgError(r.Context(), party.ActMemberWrite, p.OrgID, "组织不存在"); err != nil {
+		s.serverError(w, r, err)
+		return
+	} else if msg != "" {
+		f.setErr("org_id", msg)
 	}
 	status := http.StatusUnprocessableEntity
 	if f.ok() {
@@ -239,6 +249,10 @@ func (s *Server) positionEnd(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
+	if err := s.auth.AllowPosition(r.Context(), party.PrincipalFrom(r.Context()), party.ActMemberWrite, pid); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	f, ok := s.parseForm(w, r)
 	if !ok {
 		return
@@ -271,13 +285,19 @@ func (s *Server) attachNew(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showAttach(w http.ResponseWriter, r *http.Request, status int, m *party.Member, f *form) {
-	temps, err := s.db.ListOrgs(r.Context(), store.OrgFilter{Kinds: []party.OrgKind{party.KindTempBranch}})
+	all, err := s.db.ListOrgs(r.Context(), store.OrgFilter{Kinds: []party.OrgKind{party.KindTempBranch}})
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	var temps []*party.Org
+	for _, o := range all {
+		if can(r.Context(), party.ActMemberWrite, party.Target{OrgPath: o.Path}) {
+			temps = append(temps, o)
+		}
+	}
 	if len(temps) == 0 {
-		s.errorPage(w, r, http.StatusConflict, "没有临时党支部", "系统中没有未撤销的临时党支部，请先在组织树中建立。")
+		s.errorPage(w, r, http.StatusConflict, "没有临时党支部", "您管理的范围内没有未撤销的临时党支部，请先在组织树中建立。")
 		return
 	}
 	opts := []option{{Value: "", Label: "请选择"}}
@@ -309,6 +329,11 @@ func (s *Server) attachCreate(w http.ResponseWriter, r *http.Request) {
 	a := &party.TempAttachment{MemberID: m.ID, OrgID: f.id("org_id"), StartOn: f.date("start_on"), EndOn: f.date("end_on")}
 	if a.OrgID == 0 {
 		f.setErr("org_id", "请选择临时党支部")
+	} else if msg, err := s.formOrgError(r.Context(), party.ActMemberWrite, a.OrgID, "临时党支部不存在"); err != nil {
+		s.serverError(w, r, err)
+		return
+	} else if msg != "" {
+		f.setErr("org_id", msg)
 	}
 	status := http.StatusUnprocessableEntity
 	if f.ok() {

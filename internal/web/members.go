@@ -30,12 +30,18 @@ func (s *Server) loadMember(w http.ResponseWriter, r *http.Request) (*party.Memb
 	return m, true
 }
 
-// branchOptions lists the active branches and party groups in the subtree of root, for the
-// 所在党支部 and 党小组 selects.
+// branchOptions lists the active branches and party groups in the subtree of root (0: all)
+// whose members the user may change, for the 所在党支部 and 党小组 selects.
 func (s *Server) branchOptions(ctx context.Context, root int64) (branches, groups []option, err error) {
-	orgs, err := s.db.ListOrgs(ctx, store.OrgFilter{Root: root, Kinds: []party.OrgKind{party.KindBranch, party.KindGroup}})
+	all, err := s.db.ListOrgs(ctx, store.OrgFilter{Root: root, Kinds: []party.OrgKind{party.KindBranch, party.KindGroup}})
 	if err != nil {
 		return nil, nil, err
+	}
+	var orgs []*party.Org
+	for _, o := range all {
+		if can(ctx, party.ActMemberWrite, party.Target{OrgPath: o.Path}) {
+			orgs = append(orgs, o)
+		}
 	}
 	names := map[int64]string{}
 	branches = []option{{Value: "", Label: "请选择"}}
@@ -236,6 +242,19 @@ type memberPage struct {
 	Today       string
 	PosErr      map[int64]string
 	AttErr      map[int64]string
+	// CanWrite and CanUnmask show the actions the user's roles allow on this member.
+	CanWrite  bool
+	CanUnmask bool
+	// Revealed holds the full numbers after an audited unmask, for this one answer.
+	Revealed *revealed
+	// Readable marks the organizations on the page the user may open.
+	Readable map[int64]bool
+}
+
+// revealed is a member's full ID and phone numbers, shown once after an unmask.
+type revealed struct {
+	IDNumber string
+	Phone    string
 }
 
 // memberShow shows a member with masked ID and phone, posts, transfers and attachments.
@@ -247,7 +266,25 @@ func (s *Server) memberShow(w http.ResponseWriter, r *http.Request) {
 	s.showMember(w, r, http.StatusOK, m, nil, nil)
 }
 
+// memberUnmask shows the member's page with the full ID and phone numbers, after recording
+// in the audit trail who saw them.
+func (s *Server) memberUnmask(w http.ResponseWriter, r *http.Request) {
+	m, ok := s.loadMember(w, r)
+	if !ok {
+		return
+	}
+	if err := s.db.RecordUnmask(r.Context(), m.ID, m.OrgID, []string{"id_number", "phone"}, "web"); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	s.renderMember(w, r, http.StatusOK, m, nil, nil, &revealed{IDNumber: m.IDNumber.Reveal(), Phone: m.Phone.Reveal()})
+}
+
 func (s *Server) showMember(w http.ResponseWriter, r *http.Request, status int, m *party.Member, posErr, attErr map[int64]string) {
+	s.renderMember(w, r, status, m, posErr, attErr, nil)
+}
+
+func (s *Server) renderMember(w http.ResponseWriter, r *http.Request, status int, m *party.Member, posErr, attErr map[int64]string, rev *revealed) {
 	ctx := r.Context()
 	branch, err := s.db.FindOrg(ctx, m.OrgID)
 	if err != nil {
@@ -274,7 +311,43 @@ func (s *Server) showMember(w http.ResponseWriter, r *http.Request, status int, 
 		s.serverError(w, r, err)
 		return
 	}
+	t, err := s.auth.MemberTarget(ctx, m)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	data.CanWrite, data.CanUnmask, data.Revealed = can(ctx, party.ActMemberWrite, t), can(ctx, party.ActMemberUnmask, t), rev
+	ids := []int64{m.OrgID, m.GroupID}
+	for _, p := range data.Positions {
+		ids = append(ids, p.OrgID)
+	}
+	for _, x := range data.Transfers {
+		ids = append(ids, x.FromOrgID, x.ToOrgID)
+	}
+	for _, a := range data.Attachments {
+		ids = append(ids, a.OrgID)
+	}
+	if data.Readable, err = s.readable(ctx, ids); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	s.render(w, r, status, "member", "layout", data)
+}
+
+// readable returns which of the organizations ids the user may open.
+func (s *Server) readable(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	for _, id := range ids {
+		if _, seen := out[id]; seen || id == 0 {
+			continue
+		}
+		o, err := s.db.FindOrg(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out[id] = can(ctx, party.ActOrgRead, party.Target{OrgPath: o.Path})
+	}
+	return out, nil
 }
 
 // memberEdit shows the member form filled in; ID number and phone are never filled in.

@@ -15,8 +15,9 @@ import (
 const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; " +
 	"form-action 'self'; frame-ancestors 'none'"
 
-// middleware wraps the route table, outermost first: panic recovery, security headers, the
-// loopback-only rule, the actor for the audit trail, cross-origin protection, Chinese 404/405.
+// middleware wraps the route table, outermost first: panic recovery, security headers,
+// cross-origin protection, Chinese 404/405. Sessions and permissions are checked per route
+// (guard.go).
 func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -25,8 +26,6 @@ func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	}))
 	var h http.Handler = s.notFoundPages(mux)
 	h = cop.Handler(h)
-	h = s.withActor(h)
-	h = s.loopbackOnly(h)
 	h = securityHeaders(h)
 	return s.recoverPanics(h)
 }
@@ -86,18 +85,8 @@ func securityHeaders(next http.Handler) http.Handler {
 		if !strings.HasPrefix(r.URL.Path, "/static/") {
 			h.Set("Cache-Control", "no-store")
 		}
-		next.ServeHTTP(w, r)
-	})
-}
-
-// loopbackOnly answers only clients on this machine: until accounts exist, nothing else may
-// read party records.
-func (s *Server) loopbackOnly(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !isLoopback(r.RemoteAddr) {
-			s.log.Warn("web: non-loopback client refused", "remote", r.RemoteAddr, "path", r.URL.Path)
-			s.errorPage(w, r, http.StatusForbidden, "禁止访问", "在账户功能启用之前，本系统只接受本机（127.0.0.1）访问。请在服务器本机上打开本系统。")
-			return
+		if r.TLS != nil {
+			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		next.ServeHTTP(w, r)
 	})
@@ -114,18 +103,6 @@ func isLoopback(remote string) bool {
 		return false
 	}
 	return addr.Unmap().IsLoopback()
-}
-
-// withActor names the writer of every change for the audit trail.
-func (s *Server) withActor(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		host, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			host = r.RemoteAddr
-		}
-		ctx := party.WithActor(r.Context(), party.Actor{Username: "local", Source: "web " + host})
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
 }
 
 // notFoundPages replaces the mux's plain-text 404 and 405 answers with Chinese pages.

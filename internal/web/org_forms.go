@@ -229,11 +229,12 @@ func (s *Server) parentOptions(ctx context.Context, o *party.Org) ([]option, err
 		return nil, err
 	}
 	opts := []option{{Value: "", Label: "请选择"}}
-	if party.CheckParent(o.Kind, nil) == nil {
+	if party.CheckParent(o.Kind, nil) == nil && can(ctx, party.ActOrgWrite, party.Target{OrgPath: party.RootPath}) {
 		opts = append(opts, option{Value: "0", Label: "（无上级，作为顶级组织）"})
 	}
 	for _, p := range all {
-		if strings.HasPrefix(p.Path, o.Path) || party.CheckParent(o.Kind, p) != nil {
+		if strings.HasPrefix(p.Path, o.Path) || party.CheckParent(o.Kind, p) != nil ||
+			!can(ctx, party.ActOrgWrite, party.Target{OrgPath: p.Path}) {
 			continue
 		}
 		opts = append(opts, option{Value: strconv.FormatInt(p.ID, 10), Label: indent(p) + p.Name + "（" + string(p.Kind) + "）"})
@@ -273,8 +274,15 @@ func (s *Server) orgMove(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status := http.StatusUnprocessableEntity
+	msg, err := s.formOrgError(r.Context(), party.ActOrgWrite, f.id("parent_id"), "新的上级组织不存在")
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	if f.get("parent_id") == "" {
 		f.setErr("parent_id", "请选择新的上级组织")
+	} else if msg != "" {
+		f.setErr("parent_id", msg)
 	} else {
 		_, err := s.db.MoveOrg(r.Context(), o.ID, f.id("parent_id"))
 		if err == nil {

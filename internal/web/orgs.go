@@ -12,11 +12,6 @@ import (
 	"dangjian/internal/store"
 )
 
-// home sends visitors to the organization tree.
-func (s *Server) home(w http.ResponseWriter, r *http.Request) {
-	http.Redirect(w, r, "/orgs", http.StatusSeeOther)
-}
-
 // treeNode is one organization of the tree page with its active member count.
 type treeNode struct {
 	Org       *party.Org
@@ -25,18 +20,27 @@ type treeNode struct {
 	Children  []*treeNode
 }
 
-// orgTree shows every organization as nested lists; ?dissolved=1 adds the dissolved ones.
+// orgTree shows the organizations the user may read as nested lists; ?dissolved=1 adds the
+// dissolved ones.
 func (s *Server) orgTree(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	showDissolved := r.URL.Query().Get("dissolved") == "1"
-	orgs, err := s.db.ListOrgs(ctx, store.OrgFilter{IncludeDissolved: showDissolved})
+	all, err := s.db.ListOrgs(ctx, store.OrgFilter{IncludeDissolved: showDissolved})
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
+	var orgs []*party.Org
+	readable := map[int64]bool{}
+	for _, o := range all {
+		if can(ctx, party.ActOrgRead, party.Target{OrgPath: o.Path}) {
+			orgs = append(orgs, o)
+			readable[o.ID] = true
+		}
+	}
 	counts := map[int64]int{}
 	for _, o := range orgs {
-		if o.ParentID != 0 {
+		if readable[o.ParentID] {
 			continue
 		}
 		c, err := s.db.MemberCounts(ctx, o.ID)
@@ -64,12 +68,15 @@ func (s *Server) orgTree(w http.ResponseWriter, r *http.Request) {
 	}
 	sortTree(roots)
 	// The tree is its own navigation, so this page has no side navigation.
-	p := page{Title: "组织树"}
+	p := s.frame(ctx, "组织树")
+	root := party.Target{OrgPath: party.RootPath}
 	s.render(w, r, http.StatusOK, "tree", "layout", struct {
 		page
 		Roots         []*treeNode
 		ShowDissolved bool
-	}{p, roots, showDissolved})
+		CanCreate     bool
+		CanImport     bool
+	}{p, roots, showDissolved, can(ctx, party.ActOrgWrite, root), party.PrincipalFrom(ctx).CanAny(party.ActOrgWrite)})
 }
 
 // sortTree orders siblings by creation (id), at every level.
@@ -115,10 +122,13 @@ type orgPage struct {
 	Attached      []*party.TempAttachment
 	ShowDissolved bool
 	HoldsMembers  bool
-	// CanImport is true where a roster can name branches: not in a party group or a temporary
-	// branch, whose subtrees hold no branch.
+	// CanImport is true where a roster can name branches (not in a party group or a temporary
+	// branch, whose subtrees hold no branch) and the user may import.
 	CanImport bool
-	Members   *membersView
+	// CanWriteOrg and CanWriteMembers show the actions the user's roles allow here.
+	CanWriteOrg     bool
+	CanWriteMembers bool
+	Members         *membersView
 }
 
 // orgShow shows one organization: facts, sub-organizations, officers, attachments of a
@@ -151,9 +161,12 @@ func (s *Server) orgShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.Flash = flashMessage(r.URL.Query().Get("done"))
+	here := party.Target{OrgPath: o.Path}
 	data := orgPage{page: p, Org: o, Members: mv, ShowDissolved: r.URL.Query().Get("dissolved") == "1",
 		HoldsMembers: o.Kind == party.KindBranch,
-		CanImport:    !o.Dissolved() && o.Kind != party.KindGroup && o.Kind != party.KindTempBranch}
+		CanImport: !o.Dissolved() && o.Kind != party.KindGroup && o.Kind != party.KindTempBranch &&
+			can(ctx, party.ActMemberImport, here),
+		CanWriteOrg: can(ctx, party.ActOrgWrite, here), CanWriteMembers: can(ctx, party.ActMemberWrite, here)}
 	if err := s.fillOrgPage(ctx, &data); err != nil {
 		s.serverError(w, r, err)
 		return
@@ -326,10 +339,13 @@ func (s *Server) membersView(ctx context.Context, o *party.Org, q url.Values) (*
 		mv.NextURL = pageURL(mv.Page + 1)
 	}
 	mv.ExportURL = mv.Base + "/members.xlsx"
+	if !can(ctx, party.ActMemberExport, party.Target{OrgPath: o.Path}) {
+		mv.ExportURL = ""
+	}
 	if mv.IDSearch != "" {
 		// One person at most: no pages, and no link that would carry the number.
 		mv.PrevURL, mv.NextURL, mv.ExportURL = "", "", ""
-	} else if len(keep) > 0 {
+	} else if len(keep) > 0 && mv.ExportURL != "" {
 		keep.Del("per_page")
 		if len(keep) > 0 {
 			mv.ExportURL += "?" + keep.Encode()

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"time"
 
 	"dangjian/internal/party"
 )
@@ -54,6 +56,23 @@ func mustLoadViews() *views {
 			}
 			return "/static/" + name + "?v=" + ver
 		},
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(party.Zone).Format("2006年1月2日 15:04")
+		},
+		"stateOf": func(u *party.User, now time.Time) string {
+			switch {
+			case u.Disabled:
+				return "已停用"
+			case u.Locked(now):
+				return "已锁定（至" + u.LockedUntil.In(party.Zone).Format("15:04") + "）"
+			case u.MustChangePassword:
+				return "正常（须修改密码）"
+			}
+			return "正常"
+		},
 		"date": func(d party.Date) string {
 			if d.IsZero() {
 				return "—"
@@ -76,11 +95,47 @@ func mustLoadViews() *views {
 
 // page is what every full page shows around its content.
 type page struct {
-	Title  string
+	Title string
+	// User is the signed-in user's menu; nil on the pages without a session.
+	User   *userMenu
 	Nav    []*navNode
 	Crumbs []crumb
 	// Flash confirms the action that led here (redirect-after-post).
 	Flash string
+}
+
+// userMenu is the header's account menu: who is signed in and the areas their roles open.
+type userMenu struct {
+	Username string
+	Links    []crumb
+}
+
+// frame returns the frame of a page titled title for the request's principal.
+func (s *Server) frame(ctx context.Context, title string) page {
+	return page{Title: title, User: menuFor(party.PrincipalFrom(ctx))}
+}
+
+// menuFor returns the menu of p, or nil for an anonymous request.
+func menuFor(p *party.Principal) *userMenu {
+	if p == nil {
+		return nil
+	}
+	m := &userMenu{Username: p.Username}
+	if p.Restricted() {
+		return m
+	}
+	add := func(ok bool, label, url string) {
+		if ok {
+			m.Links = append(m.Links, crumb{Label: label, URL: url})
+		}
+	}
+	add(p.CanAny(party.ActOrgRead), "组织树", "/orgs")
+	add(p.OwnMember() != 0, "我的党员信息", memberURL(p.OwnMember()))
+	add(p.CanAny(party.ActAccountRead), "账户管理", "/admin/users")
+	add(p.CanAny(party.ActPolicyAdmin), "安全策略", "/admin/policy")
+	add(p.CanAny(party.ActAuditRead), "审计记录", "/audit")
+	add(true, "我的账户", "/account")
+	return m
 }
 
 // crumb is one step of a breadcrumb.
@@ -114,7 +169,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 		page
 		Status  int
 		Message string
-	}{page{Title: title}, status, message}
+	}{s.frame(r.Context(), title), status, message}
 	var buf bytes.Buffer
 	if err := s.views.pages["error"].ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.log.Error("web: render error page", "err", err)

@@ -19,6 +19,7 @@ const (
 type upload struct {
 	kind    string // "members" or "orgs"
 	orgID   int64  // the import's root (members) or default parent (orgs)
+	userID  int64  // who uploaded it: only they may confirm it
 	name    string
 	data    []byte
 	expires time.Time
@@ -59,13 +60,13 @@ func (u *uploads) put(up *upload) (string, error) {
 }
 
 // get returns the pending upload of token if it has not expired and belongs to that kind of
-// import into that organization.
-func (u *uploads) get(token, kind string, orgID int64) (*upload, bool) {
+// import into that organization by that user.
+func (u *uploads) get(token, kind string, orgID, userID int64) (*upload, bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	u.sweep()
 	up, ok := u.m[token]
-	if !ok || up.kind != kind || up.orgID != orgID {
+	if !ok || up.kind != kind || up.orgID != orgID || up.userID != userID {
 		return nil, false
 	}
 	return up, true

@@ -292,10 +292,17 @@ func TestAccessAndErrors(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
 		fx.run(t, []scenario{
-			{name: "NonLoopbackForbidden", path: "/orgs", remote: "192.0.2.10:5000", status: http.StatusForbidden,
-				want: []string{"只接受本机"}, notWant: []string{"机关党支部"}},
-			{name: "NonLoopbackForbiddenOnAPI", path: "/api/v1/orgs", remote: "10.1.2.3:5000", status: http.StatusForbidden},
-			{name: "IPv4MappedNonLoopbackForbidden", path: "/orgs", remote: "[::ffff:192.0.2.10]:5000", status: http.StatusForbidden},
+			{name: "AnonymousSentToSignIn", path: "/orgs", remote: "192.0.2.10:5000", anonymous: true, status: http.StatusSeeOther,
+				location: "/signin?next=%2Forgs", notWant: []string{"机关党支部"}},
+			{name: "AnonymousAPIRefused", path: "/api/v1/orgs", remote: "10.1.2.3:5000", anonymous: true, status: http.StatusUnauthorized,
+				notWant: []string{"机关党支部"}},
+			{name: "AnonymousPostRefused", method: "POST", path: "/orgs", anonymous: true, form: url.Values{"name": {"x"}},
+				status: http.StatusUnauthorized, want: []string{"请先登录"}},
+			{name: "ForgedCookieRefused", path: "/orgs", cookie: &http.Cookie{Name: "dangjian_session", Value: "forged"},
+				status: http.StatusSeeOther, location: "/signin"},
+			{name: "RemoteClientWithSession", path: "/orgs", remote: "192.0.2.10:5000", status: http.StatusOK,
+				want: []string{"机关党支部"}},
+			{name: "IPv4MappedRemoteWithSession", path: "/orgs", remote: "[::ffff:192.0.2.10]:5000", status: http.StatusOK},
 			{name: "IPv6LoopbackAllowed", path: "/orgs", remote: "[::1]:5000", status: http.StatusOK},
 			{name: "Loopback127Allowed", path: "/orgs", remote: "127.8.9.10:5000", status: http.StatusOK},
 			{name: "UnknownOrg", path: "/orgs/99999", status: http.StatusNotFound, want: []string{"组织不存在", `lang="zh-CN"`}},

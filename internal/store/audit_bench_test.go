@@ -1,0 +1,56 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"dangjian/internal/party"
+	"dangjian/internal/store"
+	"dangjian/internal/store/storetest"
+)
+
+// BenchmarkAuditOverhead measures what appending the audit row adds to a single-record write,
+// the rename of an organization, each one transaction committed per call: the same SQL as
+// UpdateOrg without the audit append ("bare"), with it ("audited"), and UpdateOrg itself. The
+// three run interleaved in every iteration so that load from elsewhere on the machine weighs
+// on all alike; each is reported in µs per call, with the audit's overhead in percent:
+// go test ./internal/store -run '^$' -bench AuditOverhead -benchtime 3000x
+func BenchmarkAuditOverhead(b *testing.B) {
+	for _, e := range storetest.Engines() {
+		b.Run(e.Name, func(b *testing.B) {
+			ctx := context.Background()
+			db := e.Open(b)
+			o := &party.Org{Name: "中共测试局党组", Code: "B", Kind: party.KindLeadingGroup}
+			storetest.MustDo(b, "create", db.CreateOrg(ctx, o))
+			// A trail of some size, so the appends do not run against an empty index.
+			for i := range 2000 {
+				storetest.MustDo(b, "warm up", db.RenameOrgForBench(ctx, o.ID, fmt.Sprintf("预热%d", i), true))
+			}
+			var bare, audited, update time.Duration
+			n := 0
+			timed := func(d *time.Duration, write func(name string) error) {
+				n++
+				start := time.Now()
+				if err := write(fmt.Sprintf("党组%d", n)); err != nil {
+					b.Fatal(err)
+				}
+				*d += time.Since(start)
+			}
+			for b.Loop() {
+				timed(&bare, func(name string) error { return db.RenameOrgForBench(ctx, o.ID, name, false) })
+				timed(&audited, func(name string) error { return db.RenameOrgForBench(ctx, o.ID, name, true) })
+				timed(&update, func(name string) error {
+					_, err := db.UpdateOrg(ctx, o.ID, store.OrgUpdate{Name: &name})
+					return err
+				})
+			}
+			per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(b.N) }
+			b.ReportMetric(per(bare), "bare-µs/write")
+			b.ReportMetric(per(audited), "audited-µs/write")
+			b.ReportMetric(per(update), "UpdateOrg-µs/write")
+			b.ReportMetric(100*(per(audited)-per(bare))/per(bare), "audit-overhead-%")
+		})
+	}
+}
