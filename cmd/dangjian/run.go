@@ -43,6 +43,7 @@ Commands:
   import     import members or organizations from an Excel file
   export     export members, the roster template or the organization sheet to Excel
   demo       load the demo bureau (or a synthetic city) into an empty database
+  compliance organizational life required vs held, per organization and rule, for a period
   audit      verify the audit trail's hash chain, export it to Excel, purge old rows
   user       add, list, disable and grant roles to accounts; reset a password
   token      create, list and revoke API tokens
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return e.exportCmd(ctx, args)
 	case "demo":
 		return e.demo(ctx, args)
+	case "compliance":
+		return e.compliance(ctx, args)
 	case "audit":
 		return e.audit(ctx, args)
 	case "user":

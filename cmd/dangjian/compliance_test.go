@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"dangjian/internal/demo"
+	"dangjian/internal/office"
+	"dangjian/internal/party"
+	"dangjian/internal/secret"
+	"dangjian/internal/store"
+)
+
+// loadDemoEvents adds the demo bureau's events to the database the environment names.
+func loadDemoEvents(t *testing.T, getenv func(string) string) {
+	t.Helper()
+	ctx := context.Background()
+	keys, err := secret.Load(getenv("DANGJIAN_DATA"), "", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(ctx, store.Config{URL: getenv("DANGJIAN_DB"), DataDir: getenv("DANGJIAN_DATA"), Keys: keys})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := demo.LoadEvents(ctx, db, party.Today(time.Now())); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestComplianceCommand(t *testing.T) {
+	for name, env := range engineEnvs(t) {
+		t.Run(name, func(t *testing.T) {
+			if out, err := runCmd(t, env, "demo"); err != nil {
+				t.Fatalf("demo: %v\n%s", err, out)
+			}
+			loadDemoEvents(t, env)
+			today := party.Today(time.Now())
+			period := party.Period{Unit: party.Yearly, Year: today.Year, N: 1}.String()
+
+			out, err := runCmd(t, env, "compliance", "--org", demo.TopCode, "--period", period, "--format", "json")
+			if err != nil {
+				t.Fatalf("json: %v\n%s", err, out)
+			}
+			var got complianceJSON
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("json: %v\n%s", err, out)
+			}
+			if got.OrgCode != demo.TopCode || got.Period != period || len(got.Rows) < 20 || got.Required == 0 {
+				t.Fatalf("json report: %+v", got)
+			}
+			for _, r := range got.Rows {
+				if r.OrgCode == "" || r.OrgName == "" || r.EventType == "" || r.Required < 0 || r.Held < 0 ||
+					r.Missing+r.Pending > r.Required {
+					t.Fatalf("row %+v", r)
+				}
+			}
+			if !strings.Contains(out, `"org_code"`) || !strings.Contains(out, `"event_type"`) || !strings.Contains(out, `"missing"`) {
+				t.Fatalf("json field names:\n%s", out[:300])
+			}
+
+			out, err = runCmd(t, env, "compliance", "--org", demo.TopCode, "--period", period)
+			if err != nil {
+				t.Fatalf("table: %v\n%s", err, out)
+			}
+			lines := strings.Split(out, "\n")
+			if !strings.Contains(lines[0], "组织生活落实情况") || !strings.HasPrefix(lines[2], "组织编码") {
+				t.Fatalf("table:\n%s", out)
+			}
+			// Columns line up in display width: 应开 ends where every row's number ends.
+			head := displayWidth(lines[2][:strings.Index(lines[2], "应开")+len("应开")])
+			for _, l := range lines[3 : 3+len(got.Rows)] {
+				cut := 0
+				for w := 0; w < head; {
+					r := []rune(l[cut:])[0]
+					w += displayWidth(string(r))
+					cut += len(string(r))
+				}
+				if l[cut-1] < '0' || l[cut-1] > '9' || (cut < len(l) && l[cut] != ' ') {
+					t.Fatalf("column 应开 not aligned in %q", l)
+				}
+			}
+			if today.Month > time.May && !strings.Contains(out, "2026-04 2026-05") && today.Year == 2026 {
+				t.Errorf("the third party group's gap is not shown:\n%s", out)
+			}
+			missingOnly, err := runCmd(t, env, "compliance", "--org", demo.TopCode, "--period", period, "--missing")
+			if err != nil || len(missingOnly) >= len(out) {
+				t.Fatalf("--missing: %v", err)
+			}
+
+			file := filepath.Join(t.TempDir(), "落实情况.xlsx")
+			out, err = runCmd(t, env, "compliance", "--org", demo.TopCode, "--period", period, "--format", "xlsx", "-o", file)
+			if err != nil || !strings.Contains(out, "已导出") {
+				t.Fatalf("xlsx: %v\n%s", err, out)
+			}
+			f, err := excelize.OpenFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			if sheets := f.GetSheetList(); len(sheets) != 2 || sheets[0] != office.ComplianceSheet {
+				t.Fatalf("sheets %v", sheets)
+			}
+
+			for _, bad := range [][]string{{"compliance"}, {"compliance", "--org", demo.TopCode, "--period", "2026H3"},
+				{"compliance", "--org", "NOPE"}, {"compliance", "--org", demo.TopCode, "--format", "xlsx"},
+				{"compliance", "--org", demo.TopCode, "--format", "csv"}} {
+				if out, err := runCmd(t, env, bad...); err == nil {
+					t.Errorf("%v: no error\n%s", bad, out)
+				}
+			}
+		})
+	}
+}
