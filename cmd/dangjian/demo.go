@@ -44,6 +44,11 @@ func (e *env) demo(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "已载入演示数据（用时%.1f秒）：%s\n", time.Since(start).Seconds(), sum)
 	if *scale == "bureau" {
+		evs, err := demo.LoadEvents(ctx, db, party.Today(time.Now()))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s\n", evs)
 		return e.demoAccounts(ctx, db, auth.New(db, auth.Options{}))
 	}
 	return nil

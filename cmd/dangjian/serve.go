@@ -13,6 +13,8 @@ import (
 
 	"dangjian/internal/auth"
 	"dangjian/internal/demo"
+	"dangjian/internal/files"
+	"dangjian/internal/notify"
 	"dangjian/internal/party"
 	"dangjian/internal/store"
 	"dangjian/internal/web"
@@ -62,6 +64,11 @@ func (e *env) serve(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "数据库为空，已载入演示数据：%s\n", sum)
+		evs, err := demo.LoadEvents(dctx, db, party.Today(time.Now()))
+		if err != nil {
+			return userErrorf("载入演示活动失败：%s", party.ErrorMessage(err))
+		}
+		fmt.Fprintf(e.stdout, "%s\n", evs)
 		if err := e.demoAccounts(dctx, db, authn); err != nil {
 			return err
 		}
@@ -70,6 +77,22 @@ func (e *env) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+
+	fileStore, err := files.New(dbf.data, 0)
+	if err != nil {
+		return userErrorf("无法使用附件目录：%v", err)
+	}
+	// The reminders scheduler: recurring plans become planned events now and every morning,
+	// when the enabled notification channels get their digest too. A failing channel is
+	// recorded for the admin and never stops the server.
+	sched := &notify.Scheduler{DB: db, Log: logger}
+	if _, err := db.MaterializePlans(party.WithActor(ctx, party.Actor{Username: "system:reminders", Source: "system"}),
+		party.Today(time.Now()).AddDays(60)); err != nil {
+		logger.Error("reminders: materialize plans", "err", err)
+	}
+	schedCtx, stopSched := context.WithCancel(ctx)
+	defer stopSched()
+	go func() { _ = sched.Run(schedCtx) }()
 
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -81,7 +104,7 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
 	}
 	srv := &http.Server{
-		Handler:           web.New(web.Options{DB: db, Auth: authn, Logger: logger}),
+		Handler:           web.New(web.Options{DB: db, Auth: authn, Logger: logger, Files: fileStore}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute,
 		WriteTimeout:      5 * time.Minute,

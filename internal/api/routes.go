@@ -22,6 +22,11 @@ type Route struct {
 
 // table is the whole API: every route, the file that serves it, and who may use it.
 func (a *API) table() []route {
+	return append(a.baseRoutes(), a.eventRoutes()...) // routes_events.go: events, compliance, topics
+}
+
+// baseRoutes are the routes of organizations and members.
+func (a *API) baseRoutes() []route {
 	return []route{
 		// Organizations (orgs.go).
 		{"GET /api/v1/orgs", a.listOrgs, anywhere(party.ActOrgRead)},

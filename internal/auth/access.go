@@ -18,6 +18,9 @@ func readActionOf(a party.Action) party.Action {
 	if strings.HasPrefix(string(a), "org.") {
 		return party.ActOrgRead
 	}
+	if strings.HasPrefix(string(a), "event.") {
+		return party.ActEventRead
+	}
 	return party.ActMemberRead
 }
 
@@ -40,6 +43,7 @@ const (
 	missingMember     = "党员不存在"
 	missingPosition   = "任职记录不存在"
 	missingAttachment = "编入记录不存在"
+	missingEvent      = "活动不存在"
 )
 
 // OrgTarget returns the target of organization id.
@@ -121,4 +125,39 @@ func (s *Service) AllowParent(ctx context.Context, p *party.Principal, a party.A
 		return party.Errorf(party.EFORBIDDEN, "只有负责全系统的党建管理员可以新建顶级组织")
 	}
 	return s.AllowOrg(ctx, p, a, id)
+}
+
+// EventTarget returns the target of event e: the path of its organization, and, when p holds
+// a 党员 grant whose member is among the event's expected attendees, that member, so a member
+// sees (and signs in to) the meetings it is expected at and no others.
+func (s *Service) EventTarget(ctx context.Context, p *party.Principal, e *party.Event) (party.Target, error) {
+	t, err := s.OrgTarget(ctx, e.OrgID)
+	if err != nil || p == nil {
+		return t, err
+	}
+	for _, g := range p.Grants {
+		if g.Role.Scope() != party.ScopeOwn || g.MemberID == 0 {
+			continue
+		}
+		for _, a := range e.Attendance {
+			if a.MemberID == g.MemberID {
+				t.MemberID = g.MemberID
+				return t, nil
+			}
+		}
+	}
+	return t, nil
+}
+
+// AllowEvent checks action a of p on event id.
+func (s *Service) AllowEvent(ctx context.Context, p *party.Principal, a party.Action, id int64) error {
+	e, err := s.db.FindEvent(ctx, id)
+	if err != nil {
+		return err
+	}
+	t, err := s.EventTarget(ctx, p, e)
+	if err != nil {
+		return err
+	}
+	return Allow(p, a, t, missingEvent)
 }

@@ -44,6 +44,22 @@ const (
 	ActRoleGrant    Action = "role.grant"
 	ActPolicyAdmin  Action = "policy.manage"
 	ActAuditRead    Action = "audit.read"
+
+	// Organizational life and study (组织生活与学习).
+	// ActEventRead: see an event (a 党员: only the events it is expected at).
+	ActEventRead Action = "event.read"
+	// ActEventWrite: plan, record, complete, cancel events and their attachments and plans.
+	ActEventWrite Action = "event.write"
+	// ActEventSignIn: mark oneself present at an event (签到).
+	ActEventSignIn Action = "event.signin"
+	// ActComplianceRead: see what was required and held in a subtree, ledgers and statistics.
+	ActComplianceRead Action = "compliance.read"
+	// ActTopicWrite: keep the 第一议题 ledger.
+	ActTopicWrite Action = "topic.write"
+	// ActRuleAdmin: change the rules and the catalogue of event types.
+	ActRuleAdmin Action = "rule.manage"
+	// ActChannelAdmin: configure outgoing notification channels (a system setting).
+	ActChannelAdmin Action = "channel.manage"
 )
 
 // Scope says where a role's actions apply.
@@ -74,15 +90,19 @@ type roleSpec struct {
 // roleSpecs is the permission table of the program: every role, its scope and its actions.
 var roleSpecs = map[Role]roleSpec{
 	RolePartyAdmin: {scope: ScopeSubtree, admin: true, actions: []Action{ActOrgRead, ActOrgWrite, ActMemberRead,
-		ActMemberWrite, ActMemberUnmask, ActMemberImport, ActMemberExport}},
+		ActMemberWrite, ActMemberUnmask, ActMemberImport, ActMemberExport,
+		ActEventRead, ActEventWrite, ActComplianceRead, ActTopicWrite, ActRuleAdmin}},
 	RoleSecretary: {scope: ScopeSubtree, branchOnly: true, actions: []Action{ActOrgRead, ActMemberRead, ActMemberWrite,
-		ActMemberUnmask, ActMemberImport, ActMemberExport}},
+		ActMemberUnmask, ActMemberImport, ActMemberExport, ActEventRead, ActEventWrite, ActComplianceRead}},
 	RoleOrganizer: {scope: ScopeSubtree, branchOnly: true, actions: []Action{ActOrgRead, ActMemberRead, ActMemberWrite,
-		ActMemberUnmask, ActMemberImport, ActMemberExport}},
-	RoleMember:     {scope: ScopeOwn, actions: []Action{ActMemberRead, ActMemberUnmask}},
-	RoleDiscipline: {scope: ScopeSubtree, actions: []Action{ActOrgRead, ActMemberRead, ActMemberExport}},
-	RoleLeader:     {scope: ScopeSubtree, actions: []Action{ActOrgRead, ActMemberRead, ActMemberExport}},
-	RoleSysAdmin:   {scope: ScopeSystem, admin: true, separate: true, actions: []Action{ActAccountRead, ActAccountAdmin}},
+		ActMemberUnmask, ActMemberImport, ActMemberExport, ActEventRead, ActEventWrite, ActComplianceRead}},
+	RoleMember: {scope: ScopeOwn, actions: []Action{ActMemberRead, ActMemberUnmask, ActEventRead, ActEventSignIn}},
+	RoleDiscipline: {scope: ScopeSubtree, actions: []Action{ActOrgRead, ActMemberRead, ActMemberExport,
+		ActEventRead, ActComplianceRead}},
+	RoleLeader: {scope: ScopeSubtree, actions: []Action{ActOrgRead, ActMemberRead, ActMemberExport,
+		ActEventRead, ActComplianceRead}},
+	RoleSysAdmin: {scope: ScopeSystem, admin: true, separate: true, actions: []Action{ActAccountRead, ActAccountAdmin,
+		ActChannelAdmin}},
 	RoleSecAdmin: {scope: ScopeSystem, admin: true, separate: true, actions: []Action{ActAccountRead, ActRoleGrant,
 		ActPolicyAdmin}},
 	RoleAuditAdmin: {scope: ScopeSystem, admin: true, separate: true, actions: []Action{ActAuditRead}},

@@ -27,6 +27,7 @@ type Keys struct {
 	aead    cipher.AEAD
 	lookup  []byte
 	auditK  []byte
+	linkK   []byte
 	checkV  string
 	version string
 }
@@ -49,7 +50,8 @@ func New(master []byte) (*Keys, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secret: gcm: %w", err)
 	}
-	k := &Keys{aead: aead, lookup: derive("dangjian lookup hash sm3 v1"), auditK: derive("dangjian audit chain sm3 v1"), version: "v1"}
+	k := &Keys{aead: aead, lookup: derive("dangjian lookup hash sm3 v1"), auditK: derive("dangjian audit chain sm3 v1"),
+		linkK: derive("dangjian signed links sm3 v1"), version: "v1"}
 	k.checkV = hex.EncodeToString(derive("dangjian key check v1"))[:16]
 	return k, nil
 }
@@ -153,3 +155,7 @@ func (k *Keys) Lookup(kind, value string) string {
 
 // AuditKey returns the key for the audit trail's HMAC-SM3 chain.
 func (k *Keys) AuditKey() []byte { return k.auditK }
+
+// LinkKey returns the key that signs short-lived links (meeting sign-in QR codes) and
+// calendar feed tokens, so a link cannot be forged or extended.
+func (k *Keys) LinkKey() []byte { return k.linkK }

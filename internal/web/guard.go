@@ -29,6 +29,9 @@ const (
 	ruleOrg
 	// member: the path's {id} is a member record, likewise.
 	ruleMember
+	// event: the path's {id} is an event (组织生活/学习活动), likewise; a 党员 sees the events
+	// it is expected at.
+	ruleEvent
 	// parent: the organization named by ?parent= (GET) or the form's parent_id (POST); none
 	// means a new top-level organization, which needs a grant on the whole installation.
 	ruleParent
@@ -51,6 +54,7 @@ func anywhere(a party.Action) rule { return rule{kind: ruleAnywhere, action: a} 
 func onOrg(a party.Action) rule    { return rule{kind: ruleOrg, action: a} }
 func onMember(a party.Action) rule { return rule{kind: ruleMember, action: a} }
 func onParent(a party.Action) rule { return rule{kind: ruleParent, action: a} }
+func onEvent(a party.Action) rule  { return rule{kind: ruleEvent, action: a} }
 
 // String describes the rule for the route list.
 func (r rule) String() string {
@@ -69,6 +73,8 @@ func (r rule) String() string {
 		return string(r.action) + " on organization {id}"
 	case ruleMember:
 		return string(r.action) + " on member {id}"
+	case ruleEvent:
+		return string(r.action) + " on event {id}"
 	}
 	return string(r.action) + " on the parent organization"
 }
@@ -197,16 +203,19 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, ru rule, p *party
 		if !p.CanAny(ru.action) {
 			err = auth.Forbidden()
 		}
-	case ruleOrg, ruleMember:
+	case ruleOrg, ruleMember, ruleEvent:
 		id, ok := pathID(r, "id")
 		if !ok {
 			s.notFound(w, r)
 			return false
 		}
-		if ru.kind == ruleOrg {
+		switch ru.kind {
+		case ruleOrg:
 			err = s.auth.AllowOrg(ctx, p, ru.action, id)
-		} else {
+		case ruleMember:
 			err = s.auth.AllowMember(ctx, p, ru.action, id)
+		default:
+			err = s.auth.AllowEvent(ctx, p, ru.action, id)
 		}
 	default: // ruleParent
 		v := r.URL.Query().Get("parent")

@@ -49,6 +49,22 @@ const (
 
 // matrix is the scenario table: every route of the web and the API, by principal.
 func matrix() []cell {
+	out := baseMatrix()
+	for _, rows := range matrixExtraRows {
+		out = append(out, rows()...)
+	}
+	return out
+}
+
+// matrixExtraRows and matrixExtraRecords let the test files of each area add their routes'
+// rows and the records (placeholders) those rows name, from an init function.
+var (
+	matrixExtraRows    []func() []cell
+	matrixExtraRecords []func(t *testing.T, fx *fixture, vars map[string]string)
+)
+
+// baseMatrix is the rows of the foundation's and the accounts' routes.
+func baseMatrix() []cell {
 	empty := url.Values{}
 	mismatch := url.Values{"password": {"Aa1-aaaaaa"}, "password2": {"Bb2-bbbbbb"}}
 	return []cell{
@@ -371,13 +387,28 @@ func matrixRecords(t *testing.T, fx *fixture) map[string]string {
 	storetest.MustDo(t, "target account", err)
 	_, tok, err := fx.auth.CreateToken(ctx, target.ID, "目标", time.Time{})
 	storetest.MustDo(t, "target token", err)
+	// An event of the fixture's branch at which 李四 (the 党员 principal) is expected, and one of
+	// the other bureau.
+	ev := &party.Event{OrgID: fx.branch.ID, Type: party.TypeBranchAssembly, Title: "支部党员大会",
+		StartAt: time.Date(2026, 6, 10, 14, 30, 0, 0, party.Zone), EndAt: time.Date(2026, 6, 10, 16, 0, 0, 0, party.Zone)}
+	storetest.MustDo(t, "event", db.RecordEvent(ctx, ev, nil))
+	otherEv := &party.Event{OrgID: otherBranch.ID, Type: party.TypeBranchAssembly, Title: "外局支部党员大会",
+		StartAt: time.Date(2026, 6, 11, 14, 30, 0, 0, party.Zone), EndAt: time.Date(2026, 6, 11, 16, 0, 0, 0, party.Zone)}
+	storetest.MustDo(t, "other event", db.RecordEvent(ctx, otherEv, nil))
 	n := func(id int64) string { return strconv.FormatInt(id, 10) }
-	return map[string]string{
+	vars := map[string]string{"event": n(ev.ID), "otherevent": n(otherEv.ID), "otherroot": n(otherTop.ID)}
+	for _, extra := range matrixExtraRecords {
+		extra(t, fx, vars)
+	}
+	for k, v := range map[string]string{
 		"org": n(fx.branch.ID), "member": n(li.ID), "pos": n(pos.ID), "att": n(att.ID), "temp": n(fx.temp.ID),
 		"otherorg": n(otherBranch.ID), "othermember": n(other.ID), "otherpos": n(otherPos.ID), "otheratt": n(otherAtt.ID),
 		"othertemp": n(otherTemp.ID), "user": n(target.ID), "usertoken": n(tok.ID), "grant": n(target.Grants[0].ID),
 		"token": strings.Repeat("ab", 16),
+	} {
+		vars[k] = v
 	}
+	return vars
 }
 
 // fill replaces {placeholders} from the shared and the principal's own variables.

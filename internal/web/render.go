@@ -130,6 +130,12 @@ func menuFor(p *party.Principal) *userMenu {
 		}
 	}
 	add(p.CanAny(party.ActOrgRead), "组织树", "/orgs")
+	add(p.CanAny(party.ActEventRead), "组织生活", "/events")
+	add(p.CanAny(party.ActComplianceRead), "待办提醒", "/reminders")
+	add(p.CanAny(party.ActComplianceRead), "合规检查", "/compliance")
+	add(p.CanAny(party.ActComplianceRead), "第一议题", "/topics")
+	add(p.CanAny(party.ActRuleAdmin), "规则设置", "/admin/rules")
+	add(p.CanAny(party.ActChannelAdmin), "通知渠道", "/admin/channels")
 	add(p.OwnMember() != 0, "我的党员信息", memberURL(p.OwnMember()))
 	add(p.CanAny(party.ActAccountRead), "账户管理", "/admin/users")
 	add(p.CanAny(party.ActPolicyAdmin), "安全策略", "/admin/policy")

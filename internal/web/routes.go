@@ -31,6 +31,17 @@ type Route struct {
 // table is the whole route table: every page of the program, the file that serves it, and
 // who may use it. The JSON API (internal/api) registers its own table beside it.
 func (s *Server) table() []route {
+	t := s.baseRoutes()
+	t = append(t, s.eventRoutes()...)      // routes_events.go: calendars, events, plans, files
+	t = append(t, s.complianceRoutes()...) // routes_compliance.go: compliance, reminders, ledgers
+	t = append(t, s.topicRoutes()...)      // routes_topics.go: 第一议题, rules, event types, channels
+	t = append(t, s.checkinRoutes()...)    // routes_checkin.go: QR sign-in, calendar feeds
+	return t
+}
+
+// baseRoutes are the routes of the foundation and accounts: sign-in, organizations, members,
+// administration and the audit trail.
+func (s *Server) baseRoutes() []route {
 	return []route{
 		// static.go, signin.go: the only routes without a session.
 		{"GET /static/{path...}", s.static, anyone, 0},

@@ -4,6 +4,7 @@
 package web
 
 import (
+	"dangjian/internal/files"
 	"log/slog"
 	"net/http"
 	"time"
@@ -22,6 +23,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for default dates and upload expiry; time.Now when nil.
 	Now func() time.Time
+	// Files keeps event attachments (photos, sign-in sheets, PDFs); attachments are refused
+	// when nil.
+	Files *files.Store
 }
 
 // Server holds what the page handlers share; it is the http.Handler of the whole program.
@@ -33,12 +37,13 @@ type Server struct {
 	now     func() time.Time
 	views   *views
 	uploads *uploads
+	files   *files.Store
 	handler http.Handler
 }
 
 // New returns the handler for every page, the static files and the JSON API.
 func New(o Options) *Server {
-	s := &Server{db: o.DB, auth: o.Auth, log: o.Logger, now: o.Now}
+	s := &Server{db: o.DB, auth: o.Auth, log: o.Logger, now: o.Now, files: o.Files}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
