@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
@@ -13,27 +12,7 @@ import (
 	"dangjian/internal/demo"
 	"dangjian/internal/office"
 	"dangjian/internal/party"
-	"dangjian/internal/secret"
-	"dangjian/internal/store"
 )
-
-// loadDemoEvents adds the demo bureau's events to the database the environment names.
-func loadDemoEvents(t *testing.T, getenv func(string) string) {
-	t.Helper()
-	ctx := context.Background()
-	keys, err := secret.Load(getenv("DANGJIAN_DATA"), "", false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(ctx, store.Config{URL: getenv("DANGJIAN_DB"), DataDir: getenv("DANGJIAN_DATA"), Keys: keys})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := demo.LoadEvents(ctx, db, party.Today(time.Now())); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func TestComplianceCommand(t *testing.T) {
 	for name, env := range engineEnvs(t) {
@@ -41,7 +20,6 @@ func TestComplianceCommand(t *testing.T) {
 			if out, err := runCmd(t, env, "demo"); err != nil {
 				t.Fatalf("demo: %v\n%s", err, out)
 			}
-			loadDemoEvents(t, env)
 			today := party.Today(time.Now())
 			period := party.Period{Unit: party.Yearly, Year: today.Year, N: 1}.String()
 
