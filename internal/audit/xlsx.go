@@ -190,6 +190,7 @@ func escapeCell(s string) string {
 }
 
 // ActionLabel returns the Chinese name of an audit action, or the action itself when unknown.
+// Every action the store writes has one: TestEveryAuditedNameHasALabel fails otherwise.
 func ActionLabel(action string) string {
 	switch action {
 	case store.ActCreate:
@@ -212,12 +213,44 @@ func ActionLabel(action string) string {
 		return "删除"
 	case store.ActPurge:
 		return "清理审计记录"
+	// Accounts.
+	case store.ActSignIn:
+		return "登录"
+	case store.ActSignOut:
+		return "退出登录"
+	case store.ActLockout:
+		return "锁定账户"
+	case store.ActUnlock:
+		return "解除锁定"
+	case store.ActPassword:
+		return "设置密码"
+	case store.ActSecondFactor:
+		return "双因素认证"
+	case store.ActGrant:
+		return "授予角色"
+	case store.ActRevoke:
+		return "撤销授权"
+	case store.ActDisable:
+		return "停用账户"
+	case store.ActEnable:
+		return "启用账户"
+	case store.ActEndSessions:
+		return "结束登录"
+	// Organizational life.
+	case store.ActEventComplete:
+		return "登记召开"
+	case store.ActEventCancel:
+		return "取消活动"
+	case store.ActEventAttendance:
+		return "登记出勤"
+	case store.ActMaterialize:
+		return "生成计划活动"
 	}
 	return action
 }
 
 // ObjectLabel returns the Chinese name of an audited object type, or the type itself when
-// unknown.
+// unknown. Every object type the store writes has one, likewise.
 func ObjectLabel(objectType string) string {
 	switch objectType {
 	case store.ObjOrg:
@@ -230,6 +263,34 @@ func ObjectLabel(objectType string) string {
 		return "临时党支部编入"
 	case store.ObjAudit:
 		return "审计记录"
+	case store.ObjCompliance:
+		return "组织生活落实情况"
+	// Accounts.
+	case store.ObjUser:
+		return "账户"
+	case store.ObjToken:
+		return "访问令牌"
+	case store.ObjSettings:
+		return "安全策略"
+	// Organizational life.
+	case store.ObjEvent:
+		return "组织生活"
+	case store.ObjEventType:
+		return "活动类型"
+	case store.ObjRule:
+		return "组织生活规则"
+	case store.ObjFirstTopic:
+		return "第一议题"
+	case store.ObjEventPlan:
+		return "活动计划"
+	case store.ObjEventFile:
+		return "活动附件"
+	case store.ObjNotifyChannel:
+		return "通知渠道"
+	case store.ObjNotifyDelivery:
+		return "通知发送记录"
+	case store.ObjCalendarFeed:
+		return "日历订阅链接"
 	}
 	return objectType
 }

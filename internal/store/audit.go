@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/emmansun/gmsm/sm3"
@@ -70,6 +71,8 @@ const (
 	ObjPosition   = "position"
 	ObjAttachment = "temp_attachment"
 	ObjAudit      = "audit_log"
+	// ObjCompliance is the object of an export of the compliance matrix (required against held).
+	ObjCompliance = "compliance"
 )
 
 // AuditRetentionDays is how long audit rows must be kept before they may be purged: 等保 2.0
@@ -199,33 +202,159 @@ func (tx *Tx) auditOutcome(ctx context.Context, ok bool, action, objectType stri
 }
 
 // appendAudit appends one row with the given outcome and detail text to the hash chain
-// inside tx, in two statements.
+// inside tx.
 //
-// The id and the predecessor's hash come from audit_head, not from the table's own sequence:
-// the UPDATE of the single head row takes its row lock on PostgreSQL (SQLite already holds the
-// one write lock), so a concurrent append waits until this transaction ends and then reads
-// the head as this one left it. No two rows chain from the same predecessor, and id order is
-// chain order. A rollback undoes the head too, so ids stay gapless and a gap means a removed
-// row. The insert's trigger (migration 11) stores the new hash in the head. The lock is held
-// until commit; writes call audit last where they can, so it is held briefly.
+// The id and the predecessor's hash come from audit_head, not from the table's own sequence,
+// and the head moves to the new row in the same transaction as the insert, only if it still
+// names the predecessor the row was hashed against (tryAppend). Moving the head takes its row
+// lock on PostgreSQL (SQLite already holds the one write lock), so a concurrent append waits
+// until this transaction ends and then finds the head moved: no two rows chain from the same
+// predecessor, and id order is chain order. A rollback undoes the head too, so ids stay
+// gapless and a gap means a removed row. The lock is held until commit; writes call audit last
+// where they can, so it is held briefly.
+//
+// The predecessor is first taken from the process's hint of the head (db.audit), which saves
+// reading the head in a statement of its own; the hint is never trusted, only checked: when it
+// is stale (a transaction that appended rolled back, another process or connection appended),
+// the append reads the head under its lock and tries again.
 func (tx *Tx) appendAudit(ctx context.Context, ok bool, action, objectType string, objectID, orgID int64, text string) error {
 	r := auditRecord{At: formatTS(tx.now), UserID: nullable(tx.actor.UserID), Username: tx.actor.Username,
 		Source: tx.actor.Source, Action: action, ObjectType: objectType, ObjectID: nullable(objectID),
 		OrgID: nullable(orgID), OK: ok, Detail: text}
-	err := tx.QueryRowContext(ctx, `UPDATE audit_head SET last_id = last_id + 1 WHERE id = 1
-		RETURNING last_id, last_hash`).Scan(&r.ID, &r.PrevHash)
-	if err != nil {
+	a := &tx.db.audit
+	if prev, known := a.head(); known {
+		done, err := tx.tryAppend(ctx, &r, prev)
+		if err != nil || done {
+			return err
+		}
+	}
+	var prev chainLink
+	if err := tx.QueryRowContext(ctx, auditLockHeadSQL).Scan(&prev.id, &prev.hash); err != nil {
 		return fmt.Errorf("store: lock audit head: %w", err)
 	}
-	r.Hash = r.sum(tx.db.keys.AuditKey())
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit_log (`+auditRecordColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		r.ID, r.At, r.UserID, r.Username, r.Source, r.Action, r.ObjectType, r.ObjectID, r.OrgID, r.OK,
-		r.Detail, r.PrevHash, r.Hash)
-	if err != nil {
-		return fmt.Errorf("store: append audit row: %w", err)
+	done, err := tx.tryAppend(ctx, &r, prev)
+	if err == nil && !done {
+		err = errors.New("store: append audit row: the locked audit head moved")
 	}
+	return err
+}
+
+// tryAppend appends r after prev if prev is still the head of the chain, moving the head to
+// r in the same statement (PostgreSQL) or transaction (SQLite), and reports whether it did.
+func (tx *Tx) tryAppend(ctx context.Context, r *auditRecord, prev chainLink) (bool, error) {
+	r.ID, r.PrevHash = prev.id+1, prev.hash
+	r.Hash = r.sum(tx.db.keys.AuditKey())
+	a := &tx.db.audit
+	if tx.db.engine == Postgres {
+		res, err := tx.ExecContext(ctx, auditAppendPostgresSQL, r.ID, r.At, r.UserID, r.Username, r.Source,
+			r.Action, r.ObjectType, r.ObjectID, r.OrgID, r.OK, r.Detail, r.PrevHash, r.Hash, prev.id)
+		if n, err := rowsAffected(res, err); err != nil || n == 0 {
+			return false, err
+		}
+	} else {
+		res, err := tx.execPrepared(ctx, a.advance, auditAdvanceSQL, r.ID, r.Hash, prev.id, prev.hash)
+		if n, err := rowsAffected(res, err); err != nil || n == 0 {
+			return false, err
+		}
+		_, err = tx.execPrepared(ctx, a.insert, auditInsertSQL, r.ID, r.At, r.UserID, r.Username, r.Source,
+			r.Action, r.ObjectType, r.ObjectID, r.OrgID, r.OK, r.Detail, r.PrevHash, r.Hash)
+		if err != nil {
+			return false, fmt.Errorf("store: append audit row: %w", err)
+		}
+	}
+	a.setHead(chainLink{id: r.ID, hash: r.Hash})
+	return true, nil
+}
+
+func rowsAffected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, fmt.Errorf("store: append audit row: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: append audit row: %w", err)
+	}
+	return n, nil
+}
+
+// execPrepared runs query through s, its statement prepared once on the write connection, or
+// prepared afresh when there is none (a database opened without Migrate).
+func (tx *Tx) execPrepared(ctx context.Context, s *sql.Stmt, query string, args ...any) (sql.Result, error) {
+	if s == nil {
+		return tx.ExecContext(ctx, query, args...)
+	}
+	return tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+}
+
+// The statements of an append. The head is moved and the row inserted only when the head is
+// still the predecessor the row was hashed against; the lock statement reads the head under
+// its row lock (an UPDATE: SQLite has no FOR UPDATE, and the write lock is held already).
+const (
+	auditLockHeadSQL = `UPDATE audit_head SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash`
+	// SQLite: two statements (it has no data-modifying CTE), prepared once per write connection.
+	auditAdvanceSQL = `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1 AND last_id = $3 AND last_hash = $4`
+	auditInsertSQL  = `INSERT INTO audit_log (` + auditRecordColumns + `)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
+	// PostgreSQL: one statement, one round trip; pgx caches it prepared per connection.
+	auditAppendPostgresSQL = `WITH head AS (
+			UPDATE audit_head SET last_id = $1, last_hash = $13 WHERE id = 1 AND last_id = $14 AND last_hash = $12
+			RETURNING last_id)
+		INSERT INTO audit_log (` + auditRecordColumns + `)
+		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM head`
+)
+
+// auditAppender is what appends share across transactions: a hint of the chain head as this
+// process last moved it, and on SQLite the append statements prepared on the write connection
+// (parsing them anew took a third of an append's time).
+type auditAppender struct {
+	mu    sync.Mutex
+	hint  chainLink
+	known bool
+
+	// advance and insert are set by Migrate, before any write; nil, each append prepares them.
+	advance, insert *sql.Stmt
+}
+
+// head returns the hint of the head and whether there is one.
+func (a *auditAppender) head() (chainLink, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.hint, a.known
+}
+
+// setHead records the row an append just wrote, before its transaction commits: if it rolls
+// back, the next append finds the hint stale and reads the head.
+func (a *auditAppender) setHead(l chainLink) {
+	a.mu.Lock()
+	a.hint, a.known = l, true
+	a.mu.Unlock()
+}
+
+// prepare prepares the SQLite append statements on the write pool; PostgreSQL needs none.
+func (a *auditAppender) prepare(ctx context.Context, db *DB) error {
+	if db.engine != SQLite || a.insert != nil {
+		return nil
+	}
+	adv, err := db.w.PrepareContext(ctx, auditAdvanceSQL)
+	if err != nil {
+		return fmt.Errorf("store: prepare audit append: %w", err)
+	}
+	ins, err := db.w.PrepareContext(ctx, auditInsertSQL)
+	if err != nil {
+		adv.Close()
+		return fmt.Errorf("store: prepare audit append: %w", err)
+	}
+	a.advance, a.insert = adv, ins
 	return nil
+}
+
+// close closes the prepared statements.
+func (a *auditAppender) close() {
+	for _, s := range []*sql.Stmt{a.advance, a.insert} {
+		if s != nil {
+			s.Close()
+		}
+	}
 }
 
 // maskDigitRuns masks every run of 11 or more digits (an ID number, a phone number, a bank

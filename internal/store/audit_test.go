@@ -288,6 +288,40 @@ func TestAuditChainStartsAfterRowsOlderThanIt(t *testing.T) {
 	}
 }
 
+// TestAuditChainAcrossProcesses guards the append's hint of the head: two handles on one
+// database (two processes, or a command run beside the server) each find the head moved by
+// the other and chain after it.
+func TestAuditChainAcrossProcesses(t *testing.T) {
+	ctx := context.Background()
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			cfg := store.Config{DataDir: t.TempDir(), Keys: storetest.Keys(t)}
+			if e.Name == store.Postgres {
+				cfg.URL = storetest.CreatePostgresDB(t)
+			}
+			var dbs [2]*store.DB
+			for i := range dbs {
+				db, err := store.Open(ctx, cfg)
+				storetest.MustDo(t, "open", err)
+				t.Cleanup(func() { db.Close() })
+				storetest.MustDo(t, "migrate", db.Migrate(ctx))
+				newClock(db, "2026-03-01T08:00:00Z")
+				dbs[i] = db
+			}
+			const n = 6
+			for i := range n {
+				storetest.MustDo(t, "create", dbs[i%2].CreateOrg(ctx, &party.Org{Name: fmt.Sprintf("第%d党组", i),
+					Code: fmt.Sprintf("P%d", i), Kind: party.KindLeadingGroup}))
+			}
+			for _, db := range dbs {
+				if c := verify(t, db); c.Fault != nil || c.Rows != n || c.LastID != n {
+					t.Fatalf("got %d rows to id %d, fault %+v; want %d", c.Rows, c.LastID, c.Fault, n)
+				}
+			}
+		})
+	}
+}
+
 func TestAuditPurge(t *testing.T) {
 	ctx := context.Background()
 	// seedOld writes rows in January and in March, then sets the clock to September.

@@ -40,6 +40,7 @@ type DB struct {
 	w, r   *sql.DB
 	engine string
 	keys   *secret.Keys
+	audit  auditAppender
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }
@@ -105,6 +106,7 @@ func (db *DB) Keys() *secret.Keys { return db.keys }
 
 // Close closes both pools.
 func (db *DB) Close() error {
+	db.audit.close()
 	err := db.w.Close()
 	if db.r != db.w {
 		if e := db.r.Close(); err == nil {
@@ -132,7 +134,10 @@ func (db *DB) Migrate(ctx context.Context) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
 	}
-	return db.checkKey(ctx)
+	if err := db.checkKey(ctx); err != nil {
+		return err
+	}
+	return db.audit.prepare(ctx, db)
 }
 
 // checkKey records the key's check value on first use and refuses a different key later, so

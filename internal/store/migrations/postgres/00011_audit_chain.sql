@@ -6,12 +6,13 @@ ALTER TABLE audit_log
     ADD COLUMN hash TEXT COLLATE "C" NOT NULL DEFAULT '';
 CREATE INDEX audit_log_object ON audit_log (object_type, object_id);
 
--- One row: the id and hash of the newest audit row. Every append increments last_id in its
--- write transaction and takes its id and predecessor from the row: the row lock serializes
--- concurrent appends, and a waiting append re-reads the row once the lock is free, so it sees
--- the predecessor committed meanwhile. Ids are gapless and in chain order (audit_log's identity
--- sequence is no longer used). The trigger advances last_hash with the insert, saving a
--- round trip per write.
+-- One row: the id and hash of the newest audit row. Every append moves it to the new row in
+-- the statement that inserts the row (a data-modifying CTE), only if it still names the row's
+-- predecessor: the row lock serializes concurrent appends, and a waiting append re-checks the
+-- row once the lock is free, so it finds the head moved by the one committed meanwhile and
+-- chains after it instead. Ids are gapless and in chain order (audit_log's identity sequence
+-- is no longer used). No trigger moves the head: a row inserted behind the program's back
+-- stays beyond the head, where the check names it.
 CREATE TABLE audit_head (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
     last_id   BIGINT NOT NULL,
@@ -19,17 +20,6 @@ CREATE TABLE audit_head (
 );
 INSERT INTO audit_head (id, last_id, last_hash)
 VALUES (1, COALESCE((SELECT max(id) FROM audit_log), 0), '0000000000000000000000000000000000000000000000000000000000000000');
-
--- +goose StatementBegin
-CREATE FUNCTION audit_log_advance_head() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE audit_head SET last_hash = NEW.hash WHERE id = 1;
-    RETURN NULL;
-END
-$$;
--- +goose StatementEnd
-CREATE TRIGGER audit_log_advance_head AFTER INSERT ON audit_log
-    FOR EACH ROW EXECUTE FUNCTION audit_log_advance_head();
 
 -- Rows written before the chain existed (none in a new database) stay as they are, outside
 -- the chain: the chain starts after the newest of them, from the all-zero genesis hash.
@@ -39,8 +29,6 @@ FROM audit_log ORDER BY id DESC LIMIT 1;
 
 -- +goose Down
 DELETE FROM meta WHERE key = 'audit_genesis';
-DROP TRIGGER audit_log_advance_head ON audit_log;
-DROP FUNCTION audit_log_advance_head();
 DROP TABLE audit_head;
 DROP INDEX audit_log_object;
 ALTER TABLE audit_log DROP COLUMN hash, DROP COLUMN prev_hash;

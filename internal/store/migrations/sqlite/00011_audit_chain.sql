@@ -5,9 +5,10 @@ ALTER TABLE audit_log ADD COLUMN prev_hash TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT '';
 CREATE INDEX audit_log_object ON audit_log (object_type, object_id);
 
--- One row: the id and hash of the newest audit row. Every append increments last_id in its
--- write transaction and takes its id and predecessor from the row, so ids are gapless and in
--- chain order; the trigger advances last_hash with the insert, saving a statement per write.
+-- One row: the id and hash of the newest audit row. Every append moves it to the new row in
+-- the write transaction that inserts the row, only if it still names the row's predecessor,
+-- so ids are gapless and in chain order. No trigger moves the head: a row inserted behind the
+-- program's back stays beyond the head, where the check names it.
 CREATE TABLE audit_head (
     id        INTEGER PRIMARY KEY CHECK (id = 1),
     last_id   INTEGER NOT NULL,
@@ -15,13 +16,6 @@ CREATE TABLE audit_head (
 );
 INSERT INTO audit_head (id, last_id, last_hash)
 VALUES (1, COALESCE((SELECT max(id) FROM audit_log), 0), '0000000000000000000000000000000000000000000000000000000000000000');
-
--- +goose StatementBegin
-CREATE TRIGGER audit_log_advance_head AFTER INSERT ON audit_log
-BEGIN
-    UPDATE audit_head SET last_hash = NEW.hash WHERE id = 1;
-END;
--- +goose StatementEnd
 
 -- Rows written before the chain existed (none in a new database) stay as they are, outside
 -- the chain: the chain starts after the newest of them, from the all-zero genesis hash.
@@ -31,7 +25,6 @@ FROM audit_log ORDER BY id DESC LIMIT 1;
 
 -- +goose Down
 DELETE FROM meta WHERE key = 'audit_genesis';
-DROP TRIGGER audit_log_advance_head;
 DROP TABLE audit_head;
 DROP INDEX audit_log_object;
 ALTER TABLE audit_log DROP COLUMN hash;
