@@ -16,12 +16,13 @@ const (
 	// anywhere: the principal may perform the action somewhere; the handler checks records
 	// (the organizations named in the body, the subtrees of a list).
 	ruleAnywhere
-	// org, member, position, attachment: the path's {id} names such a record, on which the
-	// principal must be allowed the action.
+	// org, member, position, attachment, event: the path's {id} names such a record, on which
+	// the principal must be allowed the action.
 	ruleOrg
 	ruleMember
 	rulePosition
 	ruleAttachment
+	ruleEvent
 )
 
 // rule is who may use a route.
@@ -37,6 +38,7 @@ func onOrg(a party.Action) rule        { return rule{kind: ruleOrg, action: a} }
 func onMember(a party.Action) rule     { return rule{kind: ruleMember, action: a} }
 func onPosition(a party.Action) rule   { return rule{kind: rulePosition, action: a} }
 func onAttachment(a party.Action) rule { return rule{kind: ruleAttachment, action: a} }
+func onEvent(a party.Action) rule      { return rule{kind: ruleEvent, action: a} }
 
 // String describes the rule for the route list.
 func (r rule) String() string {
@@ -51,6 +53,8 @@ func (r rule) String() string {
 		return string(r.action) + " on member {id}"
 	case rulePosition:
 		return string(r.action) + " on the organization of post {id}"
+	case ruleEvent:
+		return string(r.action) + " on event {id}"
 	}
 	return string(r.action) + " on the temporary branch of attachment {id}"
 }
@@ -78,6 +82,9 @@ func (a *API) check(r *http.Request, ru rule, p *party.Principal) error {
 		return a.auth.AllowMember(ctx, p, ru.action, id)
 	case rulePosition:
 		return a.auth.AllowPosition(ctx, p, ru.action, id)
+	case ruleEvent:
+		// A 党员 reaches only the events it is expected at; any other answers 404.
+		return a.auth.AllowEvent(ctx, p, ru.action, id)
 	}
 	return a.auth.AllowAttachment(ctx, p, ru.action, id)
 }

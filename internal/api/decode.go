@@ -76,11 +76,18 @@ func checkControl(v reflect.Value, path string) error {
 		if hasControl(v.String()) {
 			return invalid(path, fmt.Sprintf("字段 %s 含有控制字符", path))
 		}
+	case reflect.Slice, reflect.Array:
+		for i := range v.Len() {
+			if err := checkControl(v.Index(i), path); err != nil {
+				return err
+			}
+		}
 	case reflect.Struct:
 		t := v.Type()
 		for i := range t.NumField() {
 			f := t.Field(i)
-			if !f.IsExported() {
+			// An embedded struct of an unexported type still carries exported (decoded) fields.
+			if !f.IsExported() && !f.Anonymous {
 				continue
 			}
 			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")

@@ -118,6 +118,7 @@ func (r *Report) Label() string {
 
 // Row is one compliance row as the API and the command line print it.
 type Row struct {
+	OrgID          int64    `json:"org_id"`
 	OrgCode        string   `json:"org_code"`
 	OrgName        string   `json:"org_name"`
 	OrgKind        string   `json:"org_kind"`
@@ -141,7 +142,7 @@ func (r *Report) PrintableRows() []Row {
 		if x.Required == 0 && x.Held == 0 {
 			continue
 		}
-		row := Row{OrgCode: x.OrgCode, OrgName: x.OrgName, OrgKind: string(x.OrgKind), EventType: x.TypeName,
+		row := Row{OrgID: x.OrgID, OrgCode: x.OrgCode, OrgName: x.OrgName, OrgKind: string(x.OrgKind), EventType: x.TypeName,
 			EventTypeCode: string(x.Type), Rule: x.Rule, Source: x.Source, Required: x.Required, Held: x.Held,
 			Missing: x.Missing, Pending: x.Pending, Dates: []string{}, MissingPeriods: []string{}}
 		for _, d := range x.Dates {

@@ -108,8 +108,10 @@ type EventFilter struct {
 	To     party.Date
 	Types  []party.EventTypeCode
 	Status party.EventStatus
-	Offset int
-	Limit  int // default 100, at most 2000
+	// MemberID limits to the events at which that member is an expected attendee (a 党员's own).
+	MemberID int64
+	Offset   int
+	Limit    int // default 100, at most 2000
 }
 
 // ListEvents returns one page of the events matching f in time order, without their minutes,
@@ -147,6 +149,9 @@ func (db *DB) ListEvents(ctx context.Context, f EventFilter) ([]*party.Event, in
 	}
 	if f.Status != "" {
 		where = append(where, "e.status = "+arg(string(f.Status)))
+	}
+	if f.MemberID != 0 {
+		where = append(where, "EXISTS (SELECT 1 FROM attendance a WHERE a.event_id = e.id AND a.member_id = "+arg(f.MemberID)+")")
 	}
 	if f.Limit <= 0 {
 		f.Limit = 100
