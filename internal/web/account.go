@@ -26,6 +26,10 @@ type accountPage struct {
 	TokenErr string
 	CodeErr  string
 	Expiries []option
+	// Feed is the live calendar subscription link (calendar_feed.go), nil when there is none;
+	// NewFeedURL is the link created by this request, shown this once.
+	Feed       *store.CalendarFeed
+	NewFeedURL string
 }
 
 // tokenExpiries are the choices of an API token's lifetime, in days ("0": no end).
@@ -55,11 +59,18 @@ func (s *Server) showAccount(w http.ResponseWriter, r *http.Request, status int,
 		s.serverError(w, r, err)
 		return
 	}
+	if data.Feed, err = s.db.Feed(ctx, p.UserID); err != nil && party.ErrorCode(err) != party.ENOTFOUND {
+		s.serverError(w, r, err)
+		return
+	}
 	if sess := sessionFrom(ctx); sess != nil {
 		data.Current = sess.ID
 	}
 	data.page = s.frame(ctx, "我的账户")
 	data.Flash = flashMessage(r.URL.Query().Get("done"))
+	if data.Flash == "" {
+		data.Flash = feedFlash(r.URL.Query().Get("done"))
+	}
 	data.Now = s.db.Now()
 	data.Expiries = tokenExpiries()
 	s.render(w, r, status, "account", "layout", data)
