@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime/debug"
 	"text/tabwriter"
 	"time"
 
@@ -72,6 +73,9 @@ func (e *env) serve(ctx context.Context, args []string) error {
 		if err := e.demoAccounts(dctx, db, authn); err != nil {
 			return err
 		}
+		// Loading the demo (and hashing its passwords with argon2id) takes ~150 MB that the
+		// idle server does not need; hand it back now rather than when the scavenger gets to it.
+		debug.FreeOSMemory()
 	}
 	users, err := db.CountUsers(ctx)
 	if err != nil {

@@ -49,8 +49,8 @@ func TestSignInPage(t *testing.T) {
 			if c[0].Value == fx.cookie.Value || len(c[0].Value) < 43 {
 				t.Fatal("a sign-in did not get a fresh 256-bit token")
 			}
-			if loc := w.Header().Get("Location"); loc != "/orgs" {
-				t.Fatalf("went to %q, want the tree", loc)
+			if loc := w.Header().Get("Location"); loc != "/reminders" {
+				t.Fatalf("went to %q, want the reminders", loc)
 			}
 		})
 		t.Run("SecureCookieUnderTLS", func(t *testing.T) {
@@ -71,9 +71,9 @@ func TestSignInPage(t *testing.T) {
 		t.Run("NextStaysOnThisSite", func(t *testing.T) {
 			for next, want := range map[string]string{
 				path("/orgs/%d", fx.branch.ID): path("/orgs/%d", fx.branch.ID),
-				"//evil.example/x":             "/orgs",
-				"https://evil.example/":        "/orgs",
-				"/\\evil.example":              "/orgs",
+				"//evil.example/x":             "/reminders",
+				"https://evil.example/":        "/reminders",
+				"/\\evil.example":              "/reminders",
 			} {
 				if loc := signIn("reader", testPassword, next).Header().Get("Location"); loc != want {
 					t.Errorf("next=%q went to %q, want %q", next, loc, want)

@@ -249,6 +249,8 @@ type memberPage struct {
 	Revealed *revealed
 	// Readable marks the organizations on the page the user may open.
 	Readable map[int64]bool
+	// Attendance is the member's own attendance this year (组织生活出勤), never compared.
+	Attendance *memberAttendance
 }
 
 // revealed is a member's full ID and phone numbers, shown once after an unmask.
@@ -328,6 +330,10 @@ func (s *Server) renderMember(w http.ResponseWriter, r *http.Request, status int
 		ids = append(ids, a.OrgID)
 	}
 	if data.Readable, err = s.readable(ctx, ids); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	if data.Attendance, err = s.memberAttendance(ctx, m.ID); err != nil {
 		s.serverError(w, r, err)
 		return
 	}

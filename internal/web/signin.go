@@ -29,6 +29,9 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) {
 // homeOf returns the start page of p.
 func homeOf(p *party.Principal) string {
 	switch {
+	case p.CanAny(party.ActComplianceRead):
+		// What is due and overdue first: the reminders are where the day's work starts.
+		return "/reminders"
 	case p.CanAny(party.ActOrgRead):
 		return "/orgs"
 	case p.OwnMember() != 0:

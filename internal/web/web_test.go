@@ -24,7 +24,7 @@ func TestTreeAndOrgPages(t *testing.T) {
 		storetest.MustDo(t, "add officer", db.AddPosition(context.Background(),
 			&party.Position{MemberID: li.ID, OrgID: fx.branch.ID, Title: "书记", StartOn: day("2024-01-05")}))
 		fx.run(t, []scenario{
-			{name: "RootRedirectsToTree", path: "/", status: http.StatusSeeOther, location: "/orgs"},
+			{name: "RootRedirectsToReminders", path: "/", status: http.StatusSeeOther, location: "/reminders"},
 			{name: "TreeNestsAllOrgsWithCounts", path: "/orgs", status: http.StatusOK, want: []string{
 				"中共测试局党组", "直属单位党总支", "机关党支部", "第一党小组", "省运会临时党支部", "临时党支部", "T-JG",
 				"5名党员", "3名党员", "2名党员", "1名党员", `lang="zh-CN"`}},

@@ -1,0 +1,115 @@
+package web
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+
+	"dangjian/internal/office"
+	"dangjian/internal/party"
+)
+
+// uploadEvents is the kind of a pending event ledger upload.
+const uploadEvents = "events"
+
+// eventImportForm shows the event ledger upload form of organization {id}.
+func (s *Server) eventImportForm(w http.ResponseWriter, r *http.Request) {
+	o, ok := s.loadOrg(w, r)
+	if !ok || s.refuseDissolved(w, r, o) {
+		return
+	}
+	s.showEventImport(w, r, http.StatusOK, o, importPage{Form: newForm(nil)})
+}
+
+func (s *Server) showEventImport(w http.ResponseWriter, r *http.Request, status int, o *party.Org, ip importPage) {
+	p, err := s.orgPageBase(r.Context(), o, "导入活动台账", crumb{Label: "导入活动台账"})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	ip.page = p
+	ip.Intro = "把已召开的组织生活和学习活动台账（.xlsx，第一个工作表）导入“" + o.Name + "”及其下级组织。第一行为表头：" +
+		strings.Join(party.EventHeaders, "、") + "。每行一次已召开的活动；组织填本组织范围内组织的名称或编码，" +
+		"出席、请假、缺席人员填该组织党员的姓名，用顿号分隔，请假原因写在姓名后的括号里。" +
+		"先检查整个文件：有任何一行错误就不导入，并列出全部错误；无误时显示将新增的活动数，确认后才导入。已登记过的活动不会重复。"
+	ip.Action = orgURL(o.ID) + "/events/import"
+	ip.Noun = "次活动"
+	ip.Fields = []field{fileField(ip.Form)}
+	for _, fl := range ip.Fields {
+		if fl.Error != "" {
+			ip.Errors = append(ip.Errors, fl)
+		}
+	}
+	s.render(w, r, status, "event_import", "layout", ip)
+}
+
+// eventImportPreview checks an uploaded event ledger in a dry run and shows every bad row, or
+// the count and a confirm button; the file waits in memory for the confirmation.
+func (s *Server) eventImportPreview(w http.ResponseWriter, r *http.Request) {
+	o, ok := s.loadOrg(w, r)
+	if !ok || s.refuseDissolved(w, r, o) {
+		return
+	}
+	f, name, data, status := readUpload(r)
+	ip := importPage{Form: f, FileName: name}
+	if status != http.StatusOK {
+		s.showEventImport(w, r, status, o, ip)
+		return
+	}
+	res, err := office.ImportEvents(r.Context(), s.db, o.ID, bytes.NewReader(data), true)
+	if err != nil {
+		if err := f.fail(err, "file"); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.showEventImport(w, r, statusFor(err), o, ip)
+		return
+	}
+	ip.Result = res
+	if len(res.Errors) > 0 {
+		s.showEventImport(w, r, http.StatusUnprocessableEntity, o, ip)
+		return
+	}
+	token, err := s.uploads.put(&upload{kind: uploadEvents, orgID: o.ID, userID: userOf(r), name: name, data: data})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	ip.ConfirmURL = orgURL(o.ID) + "/events/import/" + token
+	s.showEventImport(w, r, http.StatusOK, o, ip)
+}
+
+// eventImportConfirm imports the previewed event ledger for real and shows the result.
+func (s *Server) eventImportConfirm(w http.ResponseWriter, r *http.Request) {
+	o, ok := s.loadOrg(w, r)
+	if !ok || s.refuseDissolved(w, r, o) {
+		return
+	}
+	token := r.PathValue("token")
+	if !validToken(token) {
+		s.notFound(w, r)
+		return
+	}
+	up, ok := s.uploads.get(token, uploadEvents, o.ID, userOf(r))
+	if !ok {
+		f := newForm(nil)
+		f.Message = "没有待确认的导入：该文件可能已经导入，或上传已超过30分钟。请重新选择文件。"
+		s.showEventImport(w, r, http.StatusGone, o, importPage{Form: f})
+		return
+	}
+	res, err := office.ImportEvents(r.Context(), s.db, o.ID, bytes.NewReader(up.data), false)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.uploads.remove(token)
+	ip := importPage{Form: newForm(nil), FileName: up.name, Result: res}
+	if len(res.Errors) > 0 {
+		// The tree or the rosters changed since the preview: nothing was imported.
+		s.showEventImport(w, r, http.StatusConflict, o, ip)
+		return
+	}
+	ip.Done, ip.DoneURL, ip.DoneLabel = true, withPeriod(orgURL(o.ID)+"/compliance", party.PeriodOf(party.HalfYear, s.today())),
+		"查看“"+o.Name+"”的组织生活落实情况"
+	s.showEventImport(w, r, http.StatusOK, o, ip)
+}
