@@ -188,8 +188,9 @@ func TestEventRoutes(t *testing.T) {
 				reqHeader:   as("tok_mem"),
 				json:        map[string]any{"attendance.#": 1, "attendance.0.member_name": "李四", "expected": 5, "present": 3},
 				notContains: []string{"出差", "赵六"}},
-			{name: "GetAsMemberNotExpected", method: "GET", url: "/api/v1/events/{plan}", status: 404, reqHeader: as("tok_mem"),
-				json: map[string]any{"error.message": "活动不存在"}},
+			// A planned 主题党日 expects the whole branch, so its member sees it before it is held.
+			{name: "GetPlannedAsExpectedMember", method: "GET", url: "/api/v1/events/{plan}", status: 200, reqHeader: as("tok_mem"),
+				json: map[string]any{"id": "{plan}", "status": "planned", "attendance.#": 0}},
 			{name: "GetFromOtherSubtree", method: "GET", url: "/api/v1/events/{held}", status: 404, reqHeader: as("tok_tx"),
 				json: map[string]any{"error.code": "not_found", "error.message": "活动不存在"}},
 			{name: "GetAsSystemAdmin", method: "GET", url: "/api/v1/events/{held}", status: 404, reqHeader: as("tok_sys")},

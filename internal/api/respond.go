@@ -76,7 +76,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := party.ErrorCode(err)
 	if code == party.EINTERNAL {
 		// The path names the route and ids only; the query may hold an ID number, so it is left out.
-		a.logger.ErrorContext(r.Context(), "api: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		a.logger.ErrorContext(r.Context(), "api: internal error", "method", r.Method, "path", party.RedactPath(r.URL.Path), "err", err)
 	}
 	writeJSON(w, statusOf(code), errorBody{errorJSON{Code: code, Message: party.ErrorMessage(err), Field: party.ErrorField(err)}})
 }

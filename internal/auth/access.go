@@ -128,8 +128,9 @@ func (s *Service) AllowParent(ctx context.Context, p *party.Principal, a party.A
 }
 
 // EventTarget returns the target of event e: the path of its organization, and, when p holds
-// a 党员 grant whose member is among the event's expected attendees, that member, so a member
-// sees (and signs in to) the meetings it is expected at and no others.
+// a 党员 grant whose member is among the event's expected attendees (store.ExpectsMember: its
+// attendance row, or for a planned meeting the audience it will have), that member, so a
+// member sees (and signs in to) the meetings it is expected at, planned or held, and no others.
 func (s *Service) EventTarget(ctx context.Context, p *party.Principal, e *party.Event) (party.Target, error) {
 	t, err := s.OrgTarget(ctx, e.OrgID)
 	if err != nil || p == nil {
@@ -139,11 +140,13 @@ func (s *Service) EventTarget(ctx context.Context, p *party.Principal, e *party.
 		if g.Role.Scope() != party.ScopeOwn || g.MemberID == 0 {
 			continue
 		}
-		for _, a := range e.Attendance {
-			if a.MemberID == g.MemberID {
-				t.MemberID = g.MemberID
-				return t, nil
-			}
+		expected, err := s.db.ExpectsMember(ctx, e, g.MemberID)
+		if err != nil {
+			return t, err
+		}
+		if expected {
+			t.MemberID = g.MemberID
+			return t, nil
 		}
 	}
 	return t, nil

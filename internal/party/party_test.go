@@ -154,3 +154,19 @@ func FuzzParseIDNumber(f *testing.F) {
 		}
 	})
 }
+
+func TestRedactPath(t *testing.T) {
+	for in, want := range map[string]string{
+		"/c/Qx3vB9kLmN0pR7sT2uWy":              "/c/…",
+		"/feeds/a1b2c3d4e5f6g7h8i9j0k1l2.ics":  "/feeds/….ics",
+		"/orgs/12/import/0123456789abcdef0123": "/orgs/12/import/…",
+		"/orgs/123456789012345678/members":     "/orgs/123456789012345678/members",
+		"/events/42/attendance":                "/events/42/attendance",
+		"/orgs/7/members/transfer-out":         "/orgs/7/members/transfer-out",
+		"/orgs/7/compliance.xlsx":              "/orgs/7/compliance.xlsx",
+	} {
+		if got := party.RedactPath(in); got != want {
+			t.Errorf("RedactPath(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

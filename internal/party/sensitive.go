@@ -114,3 +114,36 @@ var Zone = func() *time.Location {
 	}
 	return time.FixedZone("CST", 8*3600)
 }()
+
+// RedactPath replaces every segment of a URL path that could be a credential (16 or more
+// letters, digits, '-' or '_', not all digits, an extension such as ".ics" kept) by "…",
+// for log lines: sign-in links, calendar feeds and import confirmations carry their token in
+// the path. Numeric ids and the words of routes (none of 16 characters or more) stay
+// readable.
+func RedactPath(p string) string {
+	segs := strings.Split(p, "/")
+	for i, s := range segs {
+		name, ext := s, ""
+		if j := strings.LastIndexByte(s, '.'); j > 0 {
+			name, ext = s[:j], s[j:]
+		}
+		if len(name) >= 16 && tokenLike(name) {
+			segs[i] = "…" + ext
+		}
+	}
+	return strings.Join(segs, "/")
+}
+
+func tokenLike(s string) bool {
+	digits := true
+	for _, c := range []byte(s) {
+		switch {
+		case c >= '0' && c <= '9':
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-', c == '_':
+			digits = false
+		default:
+			return false
+		}
+	}
+	return !digits
+}

@@ -51,8 +51,8 @@ func eventMatrixRecords(t *testing.T, fx *fixture, vars map[string]string) {
 }
 
 // eventMatrixRows are the rows of the calendars, events, attachments and recurring plans:
-// every reader of a subtree sees its events, a 党员 the events it is expected at (not planned
-// ones, which list nobody yet); the 党建管理员, 支部书记 and 组织委员 change them.
+// every reader of a subtree sees its events, a 党员 the events it is expected at (held ones by
+// their attendance, planned ones by the audience they will have); the 党建管理员, 支部书记 and 组织委员 change them.
 func eventMatrixRows() []cell {
 	empty := url.Values{}
 	const (
@@ -81,12 +81,12 @@ func eventMatrixRows() []cell {
 			other: "/events/{otherevent}/edit", wantOther: otherGet},
 		{pattern: "POST /events/{id}/edit", own: "/events/{event}/edit", form: empty, wantOwn: eventPost,
 			other: "/events/{otherevent}/edit", wantOther: otherPost},
-		{pattern: "GET /events/{id}/complete", own: "/events/{plannedevent}/complete", wantOwn: writers,
+		{pattern: "GET /events/{id}/complete", own: "/events/{plannedevent}/complete", wantOwn: eventWriters,
 			other: "/events/{otherevent}/complete", wantOther: otherGet},
-		{pattern: "POST /events/{id}/complete", own: "/events/{plannedevent}/complete", form: empty, wantOwn: postWriters,
+		{pattern: "POST /events/{id}/complete", own: "/events/{plannedevent}/complete", form: empty, wantOwn: eventPost,
 			other: "/events/{otherevent}/complete", wantOther: otherPost},
 		// An empty reason is refused, so the planned event stays for every principal.
-		{pattern: "POST /events/{id}/cancel", own: "/events/{plannedevent}/cancel", form: empty, wantOwn: postWriters,
+		{pattern: "POST /events/{id}/cancel", own: "/events/{plannedevent}/cancel", form: empty, wantOwn: eventPost,
 			other: "/events/{otherevent}/cancel", wantOther: otherPost},
 		{pattern: "POST /events/{id}/attendance", own: "/events/{event}/attendance",
 			form: url.Values{"status_" + unknownMember: {"缺席"}}, wantOwn: eventPost,

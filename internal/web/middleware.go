@@ -21,7 +21,7 @@ const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-
 func (s *Server) middleware(mux *http.ServeMux) http.Handler {
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s.log.Warn("web: cross-origin request refused", "method", r.Method, "path", r.URL.Path)
+		s.log.Warn("web: cross-origin request refused", "method", r.Method, "path", logPath(r))
 		s.errorPage(w, r, http.StatusForbidden, "请求被拒绝", "该请求来自其他网站，为防止跨站请求伪造已被拒绝。请从本系统页面重新操作。")
 	}))
 	var h http.Handler = s.notFoundPages(mux)
@@ -42,7 +42,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("web: panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v),
+			s.log.Error("web: panic", "method", r.Method, "path", logPath(r), "panic", fmt.Sprint(v),
 				"stack", string(debug.Stack()))
 			if rw.wrote {
 				return
@@ -143,3 +143,8 @@ func (w *errorPageWriter) Write(b []byte) (int, error) {
 	}
 	return w.ResponseWriter.Write(b)
 }
+
+// logPath is r's path as it may appear in a log line: a segment long enough to be a
+// credential (a sign-in link /c/{token}, a calendar feed /feeds/{token}.ics, an import's
+// confirmation token) is replaced by "…", so no token is ever written to a log.
+func logPath(r *http.Request) string { return party.RedactPath(r.URL.Path) }

@@ -195,7 +195,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 
 // serverError logs err with the request and shows users only a generic message.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.log.Error("web: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	s.log.Error("web: internal error", "method", r.Method, "path", logPath(r), "err", err)
 	s.errorPage(w, r, http.StatusInternalServerError, "系统错误", party.ErrorMessage(err))
 }
 
