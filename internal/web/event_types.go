@@ -32,6 +32,24 @@ type eventTypesPage struct {
 	page
 	Types []eventTypeRow
 	Add   subForm
+	// CanChange is set for a 党建管理员 of the whole installation: the catalogue is shared by
+	// every organization, so one of a subtree only reads it.
+	CanChange bool
+}
+
+// mayChangeEventTypes reports whether the signed-in user may add, enable or disable event
+// types: the rule-admin action on the whole installation.
+func mayChangeEventTypes(r *http.Request) bool {
+	return can(r.Context(), party.ActRuleAdmin, party.Target{OrgPath: party.RootPath})
+}
+
+// refuseEventTypeChange answers 403 for a user who may not change the catalogue.
+func (s *Server) refuseEventTypeChange(w http.ResponseWriter, r *http.Request) bool {
+	if mayChangeEventTypes(r) {
+		return false
+	}
+	s.errorPage(w, r, http.StatusForbidden, "无法完成操作", "活动类型由全系统共用，只有负责全系统的党建管理员可以添加、启用或停用")
+	return true
 }
 
 // eventTypeList shows the catalogue of event types.
@@ -47,7 +65,7 @@ func (s *Server) showEventTypes(w http.ResponseWriter, r *http.Request, status i
 		s.serverError(w, r, err)
 		return
 	}
-	data := eventTypesPage{}
+	data := eventTypesPage{CanChange: mayChangeEventTypes(r)}
 	for _, t := range types {
 		data.Types = append(data.Types, eventTypeRow{EventType: t, AudienceText: audienceLabel(t.Audience)})
 	}
@@ -72,6 +90,9 @@ func (s *Server) showEventTypes(w http.ResponseWriter, r *http.Request, status i
 
 // eventTypeCreate adds a type to the catalogue.
 func (s *Server) eventTypeCreate(w http.ResponseWriter, r *http.Request) {
+	if s.refuseEventTypeChange(w, r) {
+		return
+	}
 	f, ok := s.parseForm(w, r)
 	if !ok {
 		return
@@ -112,6 +133,9 @@ func (s *Server) eventTypeActive(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.fail(w, r, err)
+		return
+	}
+	if s.refuseEventTypeChange(w, r) {
 		return
 	}
 	f, ok := s.parseForm(w, r)

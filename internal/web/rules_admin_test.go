@@ -165,11 +165,19 @@ func TestRuleForms(t *testing.T) {
 func TestEventTypeCatalogue(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		fx := newFixture(t, db)
+		topAdmin := fx.account(t, "topadmin", party.Grant{Role: party.RolePartyAdmin, OrgID: fx.top.ID})
 		add := func(code, name string) url.Values {
 			return url.Values{"code": {code}, "name": {name}, "category": {"学习"}, "audience": {"members"}, "study": {"1"}, "sort": {"145"}}
 		}
 		fx.run(t, []scenario{
 			{name: "Catalogue", path: "/admin/event-types", status: 200, want: []string{"主题党日", "theme_day", "添加活动类型"}},
+			// A bureau's administrator reads the shared catalogue and may not change it.
+			{name: "CatalogueForABureau", path: "/admin/event-types", cookie: topAdmin, status: 200,
+				want: []string{"主题党日", "由负责全系统的党建管理员维护"}, notWant: []string{"添加活动类型", "停用</button>"}},
+			{name: "BureauMayNotAdd", method: "POST", path: "/admin/event-types", cookie: topAdmin,
+				form: add("bureau_study", "局机关学习"), status: 403, want: []string{"只有负责全系统的党建管理员"}},
+			{name: "BureauMayNotWithdraw", method: "POST", path: "/admin/event-types/theme_day/active", cookie: topAdmin,
+				form: url.Values{"active": {"0"}}, status: 403},
 			{name: "BadCode", method: "POST", path: "/admin/event-types", form: add("Youth Study", "青年理论学习"), status: 422,
 				want: []string{"活动类型编码只能包含小写字母、数字和下划线", "f-code-error"}},
 			{name: "MissingName", method: "POST", path: "/admin/event-types", form: add("youth_study", ""), status: 422,
