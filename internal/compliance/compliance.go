@@ -217,15 +217,22 @@ func DueThisMonth(ctx context.Context, db *store.DB, root int64, today party.Dat
 const OverdueMonths = 12
 
 // Overdue lists the rule periods of the subtree of root that ended in the last OverdueMonths
-// months (the current month included) with events lacking, latest deadline first.
+// months (the current month included) with events lacking, latest deadline first; periods
+// that began before the installation's ledger start (store.DB.LedgerStart) are left out.
 func Overdue(ctx context.Context, db *store.DB, root int64, today party.Date) ([]Item, error) {
 	month := party.PeriodOf(party.Monthly, today).Span().From
 	from := party.DateOf(month.Time().AddDate(0, -(OverdueMonths - 1), 0))
+	since, err := db.LedgerStart(ctx)
+	if err != nil {
+		return nil, err
+	}
 	r, err := Compute(ctx, db, root, party.Span{From: from, To: today.AddDays(1)}, today)
 	if err != nil {
 		return nil, err
 	}
-	out := items(r.Rows, party.SlotMissing, func(s party.Slot) bool { return !s.Span.To.Before(from) })
+	out := items(r.Rows, party.SlotMissing, func(s party.Slot) bool {
+		return !s.Span.To.Before(from) && !s.Span.From.Before(since)
+	})
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Deadline != out[j].Deadline {
 			return out[i].Deadline.After(out[j].Deadline)

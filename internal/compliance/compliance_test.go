@@ -176,19 +176,28 @@ func TestDueAndOverdue(t *testing.T) {
 		if got[party.TypeThemeDay] || !got[party.TypeGroupMeeting] {
 			t.Fatalf("due this month: %+v", due)
 		}
-		overdue, err := compliance.Overdue(ctx, db, b.branch.ID, today)
-		storetest.MustDo(t, "overdue", err)
-		var months []string
-		for _, it := range overdue {
-			if !it.Overdue {
-				t.Errorf("not marked overdue: %+v", it)
+		overdueMonths := func() []string {
+			overdue, err := compliance.Overdue(ctx, db, b.branch.ID, today)
+			storetest.MustDo(t, "overdue", err)
+			var months []string
+			for _, it := range overdue {
+				if !it.Overdue {
+					t.Errorf("not marked overdue: %+v", it)
+				}
+				if it.OrgID == b.branch.ID && it.Type == party.TypeThemeDay {
+					months = append(months, it.Period.String())
+				}
 			}
-			if it.OrgID == b.branch.ID && it.Type == party.TypeThemeDay {
-				months = append(months, it.Period.String())
-			}
+			return months
 		}
-		if len(months) != 10 || months[0] != "2026-10" || months[9] != "2025-12" {
+		storetest.MustDo(t, "ledger start", db.SetLedgerStart(ctx, day("2025-01-01")))
+		if months := overdueMonths(); len(months) != 10 || months[0] != "2026-10" || months[9] != "2025-12" {
 			t.Fatalf("missed 主题党日 months (Dec 2025 to Oct 2026 minus September): %v", months)
+		}
+		// An installation that keeps records from 2026 is not reminded of 2025.
+		storetest.MustDo(t, "ledger start", db.SetLedgerStart(ctx, day("2026-01-01")))
+		if months := overdueMonths(); len(months) != 9 || months[0] != "2026-10" || months[8] != "2026-01" {
+			t.Fatalf("missed 主题党日 months since the ledger start (Jan to Oct 2026 minus September): %v", months)
 		}
 		weekAhead, err := compliance.Due(ctx, db, b.top.ID, day("2026-12-26"), day("2027-01-02"))
 		storetest.MustDo(t, "week", err)

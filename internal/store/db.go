@@ -150,6 +150,12 @@ func (db *DB) checkKey(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("store: record key check: %w", err)
 		}
+		// A new database: its ledgers start with the year it was created (see LedgerStart).
+		today := party.Today(db.Now())
+		start := party.Date{Year: today.Year, Month: time.January, Day: 1}
+		if err := db.SetMeta(ctx, metaLedgerStart, start.String()); err != nil {
+			return err
+		}
 		return nil
 	}
 	if err != nil {
@@ -182,6 +188,31 @@ func (db *DB) SetMeta(ctx context.Context, key, value string) error {
 		return fmt.Errorf("store: write meta: %w", err)
 	}
 	return nil
+}
+
+// metaLedgerStart is the meta key of LedgerStart.
+const metaLedgerStart = "ledger_start"
+
+// LedgerStart returns the first day the installation keeps records for (台账起始日期): the
+// 1st of January of the year its database was created. Reminders do not call periods before
+// it overdue, since an office that starts in November has no way to enter last year's
+// meetings short of importing its old ledger; the compliance pages judge any period asked for.
+// The zero Date for a database created before the date was recorded.
+func (db *DB) LedgerStart(ctx context.Context) (party.Date, error) {
+	v, err := db.Meta(ctx, metaLedgerStart)
+	if err != nil || v == "" {
+		return party.Date{}, err
+	}
+	d, err := party.ParseDate(v)
+	if err != nil {
+		return party.Date{}, fmt.Errorf("store: ledger start %q: %w", v, err)
+	}
+	return d, nil
+}
+
+// SetLedgerStart changes the first day the installation keeps records for.
+func (db *DB) SetLedgerStart(ctx context.Context, d party.Date) error {
+	return db.SetMeta(ctx, metaLedgerStart, d.String())
 }
 
 // Empty reports whether the database holds no organization yet.
