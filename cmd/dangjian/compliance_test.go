@@ -97,3 +97,38 @@ func TestComplianceCommand(t *testing.T) {
 		})
 	}
 }
+
+// TestCityDemoWithEvents builds a small synthetic city with this year's events and judges it.
+func TestCityDemoWithEvents(t *testing.T) {
+	dir := t.TempDir()
+	env := func(k string) string {
+		if k == "DANGJIAN_DATA" {
+			return dir
+		}
+		return ""
+	}
+	out, err := runCmd(t, env, "demo", "--scale", "city", "--branches", "60", "--members", "1200", "--events")
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "已登记组织生活活动") {
+		t.Fatalf("no events summary:\n%s", out)
+	}
+	today := party.Today(time.Now())
+	period := party.Period{Unit: party.Yearly, Year: today.Year, N: 1}.String()
+	out, err = runCmd(t, env, "compliance", "--org", demo.CityCode, "--period", period, "--format", "json")
+	if err != nil {
+		t.Fatalf("compliance: %v\n%s", err, out)
+	}
+	var got complianceJSON
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("json: %v\n%s", err, out)
+	}
+	held := 0
+	for _, r := range got.Rows {
+		held += r.Held
+	}
+	if today.Month > time.February && held == 0 {
+		t.Fatalf("the city held nothing this year: %+v", got)
+	}
+}

@@ -11,12 +11,13 @@ import (
 )
 
 func (e *env) demo(ctx context.Context, args []string) error {
-	fs := e.newFlagSet("demo", "demo [--scale bureau|city] [--branches N] [--members N] [--data DIR] [--db URL]")
+	fs := e.newFlagSet("demo", "demo [--scale bureau|city] [--branches N] [--members N] [--events] [--data DIR] [--db URL]")
 	var dbf dbFlags
 	dbf.register(fs, e.getenv)
 	scale := fs.String("scale", "bureau", `"bureau": the demo bureau; "city": a synthetic city for load tests`)
 	branches := fs.Int("branches", 14000, "branches of the synthetic city (with --scale city)")
 	members := fs.Int("members", 300000, "members of the synthetic city (with --scale city)")
+	events := fs.Bool("events", false, "with --scale city: also this year's organizational life up to yesterday (about 50 events a branch)")
 	if _, err := parse(fs, args); err != nil {
 		return helpOK(err)
 	}
@@ -43,6 +44,14 @@ func (e *env) demo(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "已载入演示数据（用时%.1f秒）：%s\n", time.Since(start).Seconds(), sum)
+	if *scale == "city" && *events {
+		today := party.Today(time.Now())
+		evs, err := demo.CityEvents(ctx, db, demo.CityEventsOptions{Year: today.Year, Seed: 1}, e.stderr)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "已登记组织生活活动%d次、出勤记录%d条（用时%.1f秒）\n", evs.Events, evs.Attendance, evs.Elapsed.Seconds())
+	}
 	if *scale == "bureau" {
 		evs, err := demo.LoadEvents(ctx, db, party.Today(time.Now()))
 		if err != nil {
