@@ -130,6 +130,14 @@ type Attendance struct {
 	MemberName string
 }
 
+// Checkin is a member's sign-in by QR code (扫码签到) at a planned event, kept until the
+// recorder completes the event and after, as the record of who signed in.
+type Checkin struct {
+	MemberID   int64
+	MemberName string
+	At         time.Time
+}
+
 // Guest is a person invited to sit in (列席) who is not an expected attendee.
 type Guest struct {
 	Name     string

@@ -26,6 +26,7 @@ const (
 	ActEventComplete   = "complete"
 	ActEventCancel     = "cancel"
 	ActEventAttendance = "attendance"
+	ActEventCheckIn    = "checkin"
 	ActMaterialize     = "materialize"
 )
 
@@ -281,78 +282,88 @@ func (db *DB) SetAttendance(ctx context.Context, eventID int64, changes []party.
 		if e.Status != party.EventHeld {
 			return party.Errorf(party.ECONFLICT, "只能为已召开的活动登记出勤，该活动%s", e.Status)
 		}
-		t, err := findEventType(ctx, tx, e.Type)
-		if err != nil {
+		if err := tx.setAttendance(ctx, e, changes); err != nil {
 			return err
 		}
-		before := e.Attendance
-		idx := map[int64]int{}
-		for i, a := range e.Attendance {
-			idx[a.MemberID] = i
-		}
-		next := slices.Clone(before)
-		var allowed map[int64]string
-		var changed []Change
-		for _, c := range changes {
-			c.Reason = strings.TrimSpace(c.Reason)
-			i, ok := idx[c.MemberID]
-			if !ok {
-				if t.Audience != party.AudienceListed {
-					return party.FieldErrorf(party.EINVALID, "attendance", "所选人员不是本次活动的应到人员")
-				}
-				if allowed == nil {
-					if allowed, err = tx.allowedAttendees(ctx, e); err != nil {
-						return err
-					}
-				}
-				name, ok := allowed[c.MemberID]
-				if !ok {
-					return party.FieldErrorf(party.EINVALID, "attendance", "所选人员不是本组织的党员")
-				}
-				c.MemberName = name
-				idx[c.MemberID] = len(next)
-				next = append(next, c)
-				changed = append(changed, Change{Field: "member:" + strconv.FormatInt(c.MemberID, 10), New: string(c.Status)})
-				continue
-			}
-			c.MemberName = next[i].MemberName
-			if next[i].Status != c.Status || next[i].Reason != c.Reason {
-				changed = append(changed, Change{Field: "member:" + strconv.FormatInt(c.MemberID, 10),
-					Old: string(next[i].Status), New: string(c.Status)})
-			}
-			next[i] = c
-		}
-		e.Attendance = next
-		if err := e.Validate(tx.now); err != nil {
-			return err
-		}
-		if len(changed) == 0 {
-			out = e
-			return nil
-		}
-		for _, c := range changes {
-			a := next[idx[c.MemberID]]
-			if _, err := tx.ExecContext(ctx, `INSERT INTO attendance (event_id, member_id, status, reason) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (event_id, member_id) DO UPDATE SET status = excluded.status, reason = excluded.reason`,
-				eventID, a.MemberID, string(a.Status), a.Reason); err != nil {
-				return fmt.Errorf("store: set attendance: %w", err)
-			}
-		}
-		oldCounts := e.Counts
-		e.Tally()
-		e.Judge(t)
-		if _, err := tx.ExecContext(ctx, `UPDATE events SET expected = $1, present = $2, on_leave = $3, absent = $4,
-			counts = $5, updated_at = $6 WHERE id = $7`, e.Expected, e.Present, e.Leave, e.Absent, e.Counts,
-			formatTS(tx.now), eventID); err != nil {
-			return fmt.Errorf("store: update counts: %w", err)
-		}
-		if oldCounts != e.Counts {
-			changed = append(changed, Change{Field: "counts", Old: strconv.FormatBool(oldCounts), New: strconv.FormatBool(e.Counts)})
-		}
-		e.UpdatedAt, out = tx.now, e
-		return tx.audit(ctx, ActEventAttendance, ObjEvent, eventID, e.OrgID, changed)
+		out = e
+		return nil
 	})
 	return out, err
+}
+
+// setAttendance applies changes to the attendance of held event e, read in tx, as
+// SetAttendance describes; e gets the new attendance and counts. It writes nothing, and no
+// audit row, when nothing changes.
+func (tx *Tx) setAttendance(ctx context.Context, e *party.Event, changes []party.Attendance) error {
+	t, err := findEventType(ctx, tx, e.Type)
+	if err != nil {
+		return err
+	}
+	before := e.Attendance
+	idx := map[int64]int{}
+	for i, a := range e.Attendance {
+		idx[a.MemberID] = i
+	}
+	next := slices.Clone(before)
+	var allowed map[int64]string
+	var changed []Change
+	for _, c := range changes {
+		c.Reason = strings.TrimSpace(c.Reason)
+		i, ok := idx[c.MemberID]
+		if !ok {
+			if t.Audience != party.AudienceListed {
+				return party.FieldErrorf(party.EINVALID, "attendance", "所选人员不是本次活动的应到人员")
+			}
+			if allowed == nil {
+				if allowed, err = tx.allowedAttendees(ctx, e); err != nil {
+					return err
+				}
+			}
+			name, ok := allowed[c.MemberID]
+			if !ok {
+				return party.FieldErrorf(party.EINVALID, "attendance", "所选人员不是本组织的党员")
+			}
+			c.MemberName = name
+			idx[c.MemberID] = len(next)
+			next = append(next, c)
+			changed = append(changed, Change{Field: "member:" + strconv.FormatInt(c.MemberID, 10), New: string(c.Status)})
+			continue
+		}
+		c.MemberName = next[i].MemberName
+		if next[i].Status != c.Status || next[i].Reason != c.Reason {
+			changed = append(changed, Change{Field: "member:" + strconv.FormatInt(c.MemberID, 10),
+				Old: string(next[i].Status), New: string(c.Status)})
+		}
+		next[i] = c
+	}
+	e.Attendance = next
+	if err := e.Validate(tx.now); err != nil {
+		return err
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	for _, c := range changes {
+		a := next[idx[c.MemberID]]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO attendance (event_id, member_id, status, reason) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (event_id, member_id) DO UPDATE SET status = excluded.status, reason = excluded.reason`,
+			e.ID, a.MemberID, string(a.Status), a.Reason); err != nil {
+			return fmt.Errorf("store: set attendance: %w", err)
+		}
+	}
+	oldCounts := e.Counts
+	e.Tally()
+	e.Judge(t)
+	if _, err := tx.ExecContext(ctx, `UPDATE events SET expected = $1, present = $2, on_leave = $3, absent = $4,
+		counts = $5, updated_at = $6 WHERE id = $7`, e.Expected, e.Present, e.Leave, e.Absent, e.Counts,
+		formatTS(tx.now), e.ID); err != nil {
+		return fmt.Errorf("store: update counts: %w", err)
+	}
+	if oldCounts != e.Counts {
+		changed = append(changed, Change{Field: "counts", Old: strconv.FormatBool(oldCounts), New: strconv.FormatBool(e.Counts)})
+	}
+	e.UpdatedAt = tx.now
+	return tx.audit(ctx, ActEventAttendance, ObjEvent, e.ID, e.OrgID, changed)
 }
 
 // allowedAttendees returns the members who may be listed at e, by id.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"encoding/base64"
 	"encoding/binary"
@@ -11,6 +12,7 @@ import (
 	"image/png"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -21,8 +23,10 @@ import (
 )
 
 // Sign-in links (签到二维码): the recorder projects a QR code of /c/{token} in the meeting room;
-// a member scans it, signs in if need be, and marks itself present. The token names the event
-// and an expiry and is signed with the link key, so it can be neither forged nor extended.
+// a member scans it, signs in if need be, and taps 签到. At a planned event (the usual case: the
+// code is shown as the meeting starts) the sign-in is kept and the recorder's completion form
+// starts from it; at a held one it marks the member present. The token names the event and an
+// expiry and is signed with the link key, so it can be neither forged nor extended.
 
 const (
 	// checkinLifetime is how long a freshly shown QR code works.
@@ -123,7 +127,8 @@ type checkinQRPage struct {
 	Expires time.Time
 	// Closed says why no QR code is shown (cancelled, or over); empty when one is.
 	Closed string
-	// Planned is set while the event is not yet recorded as held: members cannot sign in yet.
+	// Planned is set while the event is not yet recorded as held: sign-ins are kept for the
+	// recorder, who completes the event after the meeting.
 	Planned bool
 }
 
@@ -231,15 +236,16 @@ type checkinPage struct {
 	page
 	Event *party.Event
 	Token string
-	// State is "open" (may sign in), "present" (already signed in), "planned" or "cancelled".
+	// State is "open" (may sign in), "present" (already signed in) or "cancelled".
 	State string
+	// Planned is set while the event is not yet recorded as held.
+	Planned bool
 }
 
 // Sign-in states.
 const (
 	checkinOpen      = "open"
 	checkinPresent   = "present"
-	checkinPlanned   = "planned"
 	checkinCancelled = "cancelled"
 )
 
@@ -312,20 +318,33 @@ func (s *Server) checkinResolve(w http.ResponseWriter, r *http.Request) (*checki
 		return nil, false
 	}
 	c := &checkinRequest{event: e, member: member, token: token}
-	switch e.Status {
-	case party.EventCancelled:
-		c.state = checkinCancelled
-	case party.EventPlanned:
-		c.state = checkinPlanned
-	default:
-		c.state = checkinOpen
-		for _, a := range e.Attendance {
-			if a.MemberID == member && a.Status == party.Present {
-				c.state = checkinPresent
-			}
-		}
+	if c.state, err = s.checkinState(ctx, e, member); err != nil {
+		s.serverError(w, redactPath(r, "/c/…"), err)
+		return nil, false
 	}
 	return c, true
+}
+
+// checkinState says whether member may still sign in at e: present once signed in at a
+// planned event or marked present at a held one.
+func (s *Server) checkinState(ctx context.Context, e *party.Event, member int64) (string, error) {
+	switch e.Status {
+	case party.EventCancelled:
+		return checkinCancelled, nil
+	case party.EventPlanned:
+		signed, err := s.db.EventCheckins(ctx, e.ID)
+		if err != nil {
+			return "", err
+		}
+		if slices.ContainsFunc(signed, func(c party.Checkin) bool { return c.MemberID == member }) {
+			return checkinPresent, nil
+		}
+		return checkinOpen, nil
+	}
+	if slices.ContainsFunc(e.Attendance, func(a party.Attendance) bool { return a.MemberID == member && a.Status == party.Present }) {
+		return checkinPresent, nil
+	}
+	return checkinOpen, nil
 }
 
 // checkinForm shows the event of a scanned sign-in link with its 签到 button.
@@ -338,19 +357,21 @@ func (s *Server) checkinForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showCheckin(w http.ResponseWriter, r *http.Request, c *checkinRequest) {
-	data := checkinPage{page: s.frame(r.Context(), "会议签到"), Event: c.event, Token: c.token, State: c.state}
+	data := checkinPage{page: s.frame(r.Context(), "会议签到"), Event: c.event, Token: c.token, State: c.state,
+		Planned: c.event.Status == party.EventPlanned}
 	if c.state == checkinPresent && r.URL.Query().Get("done") == "checkin" {
 		data.Flash = "签到成功。"
 	}
 	status := http.StatusOK
-	if c.state == checkinPlanned || c.state == checkinCancelled {
+	if c.state == checkinCancelled {
 		status = http.StatusConflict
 	}
 	s.render(w, r, status, "checkin", "layout", data)
 }
 
-// checkinSubmit marks the principal's own member present at the event of a sign-in link. It
-// is idempotent: signing in again changes nothing and writes no audit row.
+// checkinSubmit signs the principal's own member in at the event of a sign-in link: kept for
+// the recorder at a planned event, marked present at a held one. It is idempotent: signing in
+// again changes nothing and writes no audit row.
 func (s *Server) checkinSubmit(w http.ResponseWriter, r *http.Request) {
 	c, ok := s.checkinResolve(w, r)
 	if !ok {
@@ -366,8 +387,7 @@ func (s *Server) checkinSubmit(w http.ResponseWriter, r *http.Request) {
 		s.showCheckin(w, r, c)
 		return
 	}
-	_, err := s.db.SetAttendance(r.Context(), c.event.ID, []party.Attendance{{MemberID: c.member, Status: party.Present}})
-	if err != nil {
+	if _, err := s.db.CheckIn(r.Context(), c.event.ID, c.member); err != nil {
 		s.fail(w, redactPath(r, "/c/…"), err)
 		return
 	}

@@ -59,8 +59,9 @@ func TestCheckin(t *testing.T) {
 		elsewhere := &party.Event{OrgID: fx.other.ID, Type: party.TypeBranchAssembly, Title: "体校支部党员大会",
 			StartAt: ckToday("14:00"), EndAt: ckToday("15:00")}
 		storetest.MustDo(t, "elsewhere", db.RecordEvent(ctx, elsewhere, nil))
+		// Planned for this morning and not yet recorded as held.
 		planned := &party.Event{OrgID: fx.branch.ID, Type: party.TypeThemeDay, Title: "计划中的主题党日",
-			StartAt: ckToday("18:00"), EndAt: ckToday("19:00")}
+			StartAt: ckToday("09:00"), EndAt: ckToday("10:00")}
 		storetest.MustDo(t, "planned", db.PlanEvent(ctx, planned))
 		cancelled := &party.Event{OrgID: fx.branch.ID, Type: party.TypeThemeDay, Title: "已取消的主题党日",
 			StartAt: ckToday("19:00"), EndAt: ckToday("20:00")}
@@ -255,16 +256,114 @@ func TestCheckin(t *testing.T) {
 			}
 		})
 
-		t.Run("PlannedEventWaitsForTheRecord", func(t *testing.T) {
-			page := fx.get(t, "/events/"+strconv.FormatInt(planned.ID, 10)+"/checkin")
-			if !strings.Contains(page, "尚未登记召开") || !checkinLink.MatchString(page) {
+		t.Run("PlannedEventKeepsSignInsForTheRecorder", func(t *testing.T) {
+			plannedPath := "/events/" + strconv.FormatInt(planned.ID, 10)
+			page := fx.get(t, plannedPath+"/checkin")
+			if !strings.Contains(page, "党员现在即可扫码签到") || strings.Contains(page, "才能签到") || !checkinLink.MatchString(page) {
 				t.Fatalf("QR code page of a planned event:\n%s", excerpt(page))
 			}
-			path := "/c/" + web.CheckinToken(fx.srv, planned.ID, now().Add(time.Hour))
-			w := fx.do(t, request{method: "POST", path: path, cookie: liCookie, form: url.Values{}})
-			if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "尚未登记本次活动召开") {
-				t.Fatalf("signing in to a planned event: %d\n%s", w.Code, excerpt(w.Body.String()))
+			link := "/c/" + web.CheckinToken(fx.srv, planned.ID, now().Add(time.Hour))
+			w := fx.do(t, request{method: "GET", path: link, cookie: liCookie})
+			if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `action="`+link+`"`) {
+				t.Fatalf("scan of a planned event: %d\n%s", w.Code, excerpt(w.Body.String()))
 			}
+			w = fx.do(t, request{method: "POST", path: link, cookie: liCookie, form: url.Values{}})
+			if w.Code != http.StatusSeeOther || w.Header().Get("Location") != link+"?done=checkin" {
+				t.Fatalf("signing in to a planned event: %d %q\n%s", w.Code, w.Header().Get("Location"), excerpt(w.Body.String()))
+			}
+			signed, err := db.EventCheckins(ctx, planned.ID)
+			storetest.MustDo(t, "sign-ins", err)
+			if len(signed) != 1 || signed[0].MemberID != li.ID || !signed[0].At.Equal(now()) {
+				t.Fatalf("sign-ins: %+v", signed)
+			}
+			audit, err := db.AuditFor(ctx, store.ObjEvent, planned.ID, 100)
+			storetest.MustDo(t, "audit", err)
+			if len(audit) != 2 || audit[0].Action != store.ActEventCheckIn || audit[0].Username != "li" {
+				t.Fatalf("audit rows after signing in: %+v", audit)
+			}
+			if got := ckAttendance(t, db, planned.ID, li.ID); got != "" {
+				t.Fatalf("a sign-in at a planned event recorded attendance %q", got)
+			}
+			body := fx.do(t, request{method: "GET", path: link + "?done=checkin", cookie: liCookie}).Body.String()
+			if !strings.Contains(body, "签到成功") || !strings.Contains(body, "您已签到。会议结束后") || strings.Contains(body, `action="/c/`) {
+				t.Fatalf("page after signing in to a planned event:\n%s", excerpt(body))
+			}
+
+			t.Run("Idempotent", func(t *testing.T) {
+				w := fx.do(t, request{method: "POST", path: link, cookie: liCookie, form: url.Values{}})
+				if w.Code != http.StatusSeeOther || w.Header().Get("Location") != link {
+					t.Fatalf("second sign-in: %d %q", w.Code, w.Header().Get("Location"))
+				}
+				again, err := db.AuditFor(ctx, store.ObjEvent, planned.ID, 100)
+				storetest.MustDo(t, "audit", err)
+				if len(again) != len(audit) {
+					t.Fatalf("a second sign-in wrote %d audit rows", len(again)-len(audit))
+				}
+				if signed, err := db.EventCheckins(ctx, planned.ID); err != nil || len(signed) != 1 {
+					t.Fatalf("sign-ins after the second: %+v %v", signed, err)
+				}
+			})
+
+			t.Run("NotExpected", func(t *testing.T) {
+				for _, method := range []string{"GET", "POST"} {
+					w := fx.do(t, request{method: method, path: link, cookie: zhaoCookie, form: url.Values{}})
+					if w.Code != http.StatusNotFound || strings.Contains(w.Body.String(), planned.Title) {
+						t.Errorf("赵六 of another branch, %s: %d", method, w.Code)
+					}
+				}
+				if signed, err := db.EventCheckins(ctx, planned.ID); err != nil || len(signed) != 1 {
+					t.Fatalf("sign-ins after 赵六 tried: %+v %v", signed, err)
+				}
+			})
+
+			t.Run("EventPageListsSignIns", func(t *testing.T) {
+				page := fx.get(t, plannedPath)
+				if !strings.Contains(page, "已扫码签到 <strong>1</strong> 人") || !strings.Contains(page, "<li>李四 ") {
+					t.Fatalf("planned event page:\n%s", excerpt(page))
+				}
+				page = fx.get(t, "/events/"+strconv.FormatInt(cancelled.ID, 10))
+				if strings.Contains(page, "扫码签到") {
+					t.Fatalf("a cancelled event lists sign-ins:\n%s", excerpt(page))
+				}
+			})
+
+			t.Run("CompletionStartsFromSignIns", func(t *testing.T) {
+				// After the meeting the recorder completes the event.
+				form := fx.get(t, plannedPath+"/complete")
+				zhang, wang := fx.members[0], fx.members[2]
+				for _, want := range []string{
+					"已扫码签到 1 人",
+					path(`name="status_%d" value="出席" checked`, li.ID),
+					path(`name="status_%d" value="缺席" checked`, zhang.ID),
+					path(`name="status_%d" value="缺席" checked`, wang.ID),
+					`李四 <span class="tag checkin-mark">已签到</span>`,
+				} {
+					if !strings.Contains(form, want) {
+						t.Errorf("completion form lacks %q", want)
+					}
+				}
+				if strings.Contains(form, `张三 <span class="tag checkin-mark">`) || t.Failed() {
+					t.Fatalf("completion form:\n%s", excerpt(form))
+				}
+				// The recorder turns 王五 to 请假 and submits the rest as preselected.
+				post := url.Values{"title": {planned.Title}, "on": {"2026-11-26"}, "start_at": {"09:00"}, "end_at": {"10:00"}}
+				post.Set(path("status_%d", li.ID), "出席")
+				post.Set(path("status_%d", zhang.ID), "缺席")
+				post.Set(path("status_%d", wang.ID), "请假")
+				post.Set(path("reason_%d", wang.ID), "出差")
+				w := fx.do(t, request{method: "POST", path: plannedPath + "/complete", form: post})
+				if w.Code != http.StatusSeeOther {
+					t.Fatalf("complete: %d\n%s", w.Code, excerpt(w.Body.String()))
+				}
+				e, err := db.FindEvent(ctx, planned.ID)
+				storetest.MustDo(t, "find", err)
+				if e.Status != party.EventHeld || e.Expected != 3 || e.Present != 1 || e.Absent != 1 || e.Leave != 1 {
+					t.Fatalf("completed: %+v", e)
+				}
+				if page := fx.get(t, plannedPath); strings.Contains(page, "已扫码签到") {
+					t.Fatalf("a held event still lists sign-ins instead of its attendance:\n%s", excerpt(page))
+				}
+			})
 		})
 
 		t.Run("PastEventHasNoCode", func(t *testing.T) {

@@ -19,6 +19,8 @@ func eventFieldNames() []string {
 
 // attendanceBlock is the attendance list of a form: every expected attendee with a choice of
 // 出席 / 请假 (with a reason) / 缺席, all 出席 unless changed, so only the exceptions need a tick.
+// When members signed in by QR code before the event was completed, those are 出席 and the
+// others 缺席 instead.
 type attendanceBlock struct {
 	// Listed is true for a type whose attendees are listed by hand (谈心谈话): a row left at
 	// 未参加 is not listed.
@@ -26,6 +28,8 @@ type attendanceBlock struct {
 	Quorum bool
 	Rows   []attendanceRow
 	Error  string
+	// Signed is how many members signed in by QR code; the rows start from their sign-ins.
+	Signed int
 }
 
 // attendanceRow is one person of an attendance list.
@@ -35,6 +39,8 @@ type attendanceRow struct {
 	// Status is 出席, 请假, 缺席, or empty (not listed).
 	Status string
 	Reason string
+	// SignedIn is set for a member who signed in by QR code.
+	SignedIn bool
 }
 
 // Choices are the statuses a row offers.
@@ -90,17 +96,26 @@ func (b *attendanceBlock) overlay(f *form) {
 }
 
 // attendanceForForm lists who is expected at an event of type t held by organization orgID
-// on day on, each 出席 (for a listed type: not listed), with the form's choices on top.
-func (s *Server) attendanceForForm(ctx context.Context, orgID int64, t *party.EventType, on party.Date, f *form) (*attendanceBlock, error) {
+// on day on, each 出席 (for a listed type: not listed), with the form's choices on top. When
+// some signed in by QR code (checkins), they start 出席 and the others 缺席 (not listed).
+func (s *Server) attendanceForForm(ctx context.Context, orgID int64, t *party.EventType, on party.Date, checkins []party.Checkin, f *form) (*attendanceBlock, error) {
 	list, err := s.db.ExpectedAttendees(ctx, orgID, t.Code, on)
 	if err != nil {
 		return nil, err
 	}
-	b := &attendanceBlock{Listed: t.Audience == party.AudienceListed, Quorum: t.Quorum}
+	b := &attendanceBlock{Listed: t.Audience == party.AudienceListed, Quorum: t.Quorum, Signed: len(checkins)}
+	signed := make(map[int64]bool, len(checkins))
+	for _, c := range checkins {
+		signed[c.MemberID] = true
+	}
+	missing := string(party.Absent)
+	if b.Listed {
+		missing = ""
+	}
 	for _, a := range list {
-		row := attendanceRow{MemberID: a.MemberID, Name: a.MemberName, Status: string(party.Present)}
-		if b.Listed {
-			row.Status = ""
+		row := attendanceRow{MemberID: a.MemberID, Name: a.MemberName, Status: string(party.Present), SignedIn: signed[a.MemberID]}
+		if (b.Listed || len(checkins) > 0) && !row.SignedIn {
+			row.Status = missing
 		}
 		b.Rows = append(b.Rows, row)
 	}
@@ -181,6 +196,7 @@ type eventForm struct {
 	types    []*party.EventType // offered, when the type can be chosen
 	fixed    *party.EventType   // the type, when it cannot
 	withList bool               // show the attendance list (new held event, completion)
+	checkins []party.Checkin    // sign-ins by QR code the attendance list starts from
 	intro    string
 	action   string
 	submit   string
@@ -232,7 +248,7 @@ func (s *Server) dependent(ctx context.Context, ef eventForm, t *party.EventType
 	}
 	if ef.withList {
 		var err error
-		if d.Attendance, err = s.attendanceForForm(ctx, ef.orgID, t, formDay(f, s.today()), f); err != nil {
+		if d.Attendance, err = s.attendanceForForm(ctx, ef.orgID, t, formDay(f, s.today()), ef.checkins, f); err != nil {
 			if party.ErrorCode(err) == party.EINTERNAL {
 				return d, err
 			}
@@ -604,6 +620,12 @@ func (s *Server) completeEventForm(ctx context.Context, e *party.Event) (eventFo
 	ef.action, ef.fragment = eventURL(e.ID)+"/complete", eventURL(e.ID)+"/complete"
 	ef.title, ef.submit = "登记召开情况", "登记为已召开"
 	ef.intro = "“" + e.Title + "”已召开：核对时间，标出请假和缺席的人员，填写会议记录。"
+	if ef.checkins, err = s.db.EventCheckins(ctx, e.ID); err != nil {
+		return ef, err
+	}
+	if len(ef.checkins) > 0 {
+		ef.intro = "“" + e.Title + "”已召开：核对时间和出勤（已按扫码签到预选），填写会议记录。"
+	}
 	return ef, nil
 }
 

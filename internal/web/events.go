@@ -425,6 +425,8 @@ type eventPage struct {
 	CanComplete bool
 	CanCancel   bool
 	CheckinURL  string
+	// Checkins are the sign-ins by QR code at a planned event, in the order they came.
+	Checkins []party.Checkin
 	// Attendance is the editable attendance of a held event, for those who may write it.
 	Attendance *attendanceBlock
 	// FilesEnabled is false when the server keeps no attachments.
@@ -515,6 +517,11 @@ func (s *Server) eventPageFor(ctx context.Context, e *party.Event) (*eventPage, 
 			if data.Attendance, err = s.attendanceForEvent(ctx, e, t, nil); err != nil {
 				return nil, err
 			}
+		}
+	}
+	if e.Status == party.EventPlanned {
+		if data.Checkins, err = s.db.EventCheckins(ctx, e.ID); err != nil {
+			return nil, err
 		}
 	}
 	files, err := s.db.EventFiles(ctx, e.ID)
