@@ -137,7 +137,7 @@ func (e *env) writeComplianceXLSX(ctx context.Context, db *store.DB, r *complian
 		os.Remove(tmp)
 		return userErrorf("无法写入 %s", filepath.Base(path))
 	}
-	if err := db.RecordExport(ctx, "compliance", r.Root.ID, map[string]any{"period": r.Label(), "rows": len(r.Rows)}); err != nil {
+	if err := db.RecordExport(ctx, store.ObjCompliance, r.Root.ID, map[string]any{"period": r.Label(), "rows": len(r.Rows)}); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "已导出%s的组织生活落实情况到 %s\n", r.Label(), path)

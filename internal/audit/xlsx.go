@@ -189,62 +189,62 @@ func escapeCell(s string) string {
 	return s
 }
 
-// ActionLabel returns the Chinese name of an audit action, or the action itself when unknown.
-// Every action the store writes has one: TestEveryAuditedNameHasALabel fails otherwise.
-func ActionLabel(action string) string {
-	switch action {
-	case store.ActCreate:
-		return "新增"
-	case store.ActUpdate:
-		return "修改"
-	case store.ActMove:
-		return "调整隶属关系"
-	case store.ActDissolve:
-		return "撤销"
-	case store.ActTransfer:
-		return "组织关系转接"
-	case store.ActImport:
-		return "导入"
-	case store.ActExport:
-		return "导出"
-	case store.ActUnmask:
-		return "查看敏感信息"
-	case store.ActDelete:
-		return "删除"
-	case store.ActPurge:
-		return "清理审计记录"
+// actions are the audit actions with their Chinese names, in the order the audit page offers
+// them. Every action the store writes has one: TestEveryAuditedNameHasALabel fails otherwise.
+var actions = []struct{ code, label string }{
 	// Accounts.
-	case store.ActSignIn:
-		return "登录"
-	case store.ActSignOut:
-		return "退出登录"
-	case store.ActLockout:
-		return "锁定账户"
-	case store.ActUnlock:
-		return "解除锁定"
-	case store.ActPassword:
-		return "设置密码"
-	case store.ActSecondFactor:
-		return "双因素认证"
-	case store.ActGrant:
-		return "授予角色"
-	case store.ActRevoke:
-		return "撤销授权"
-	case store.ActDisable:
-		return "停用账户"
-	case store.ActEnable:
-		return "启用账户"
-	case store.ActEndSessions:
-		return "结束登录"
+	{store.ActSignIn, "登录"},
+	{store.ActSignOut, "退出登录"},
+	{store.ActLockout, "锁定账户"},
+	{store.ActUnlock, "解除锁定"},
+	{store.ActPassword, "设置密码"},
+	{store.ActSecondFactor, "双因素认证"},
+	{store.ActGrant, "授予角色"},
+	{store.ActRevoke, "撤销授权"},
+	{store.ActDisable, "停用账户"},
+	{store.ActEnable, "启用账户"},
+	{store.ActEndSessions, "结束登录"},
+	// Records.
+	{store.ActCreate, "新增"},
+	{store.ActUpdate, "修改"},
+	{store.ActMove, "调整隶属关系"},
+	{store.ActDissolve, "撤销"},
+	{store.ActTransfer, "组织关系转接"},
+	{store.ActImport, "导入"},
+	{store.ActExport, "导出"},
+	{store.ActUnmask, "查看敏感信息"},
+	{store.ActDelete, "删除"},
+	{store.ActPurge, "清理审计记录"},
 	// Organizational life.
-	case store.ActEventComplete:
-		return "登记召开"
-	case store.ActEventCancel:
-		return "取消活动"
-	case store.ActEventAttendance:
-		return "登记出勤"
-	case store.ActMaterialize:
-		return "生成计划活动"
+	{store.ActEventComplete, "登记召开"},
+	{store.ActEventCancel, "取消活动"},
+	{store.ActEventAttendance, "登记出勤"},
+	{store.ActEventCheckIn, "扫码签到"},
+	{store.ActMaterialize, "生成计划活动"},
+}
+
+// actionLabels indexes actions by code.
+var actionLabels = func() map[string]string {
+	m := make(map[string]string, len(actions))
+	for _, a := range actions {
+		m[a.code] = a.label
+	}
+	return m
+}()
+
+// Actions returns the codes of every audit action, in the order the audit page offers them.
+func Actions() []string {
+	out := make([]string, len(actions))
+	for i, a := range actions {
+		out[i] = a.code
+	}
+	return out
+}
+
+// ActionLabel returns the Chinese name of an audit action, or the action itself when unknown.
+func ActionLabel(action string) string {
+	if l, ok := actionLabels[action]; ok {
+		return l
 	}
 	return action
 }

@@ -35,56 +35,12 @@ type auditPage struct {
 	Error     string
 }
 
-// auditActions are the actions offered in the search's select.
-func auditActions() []string {
-	return []string{store.ActSignIn, store.ActSignOut, store.ActLockout, store.ActUnlock, store.ActPassword,
-		store.ActSecondFactor, store.ActGrant, store.ActRevoke, store.ActDisable, store.ActEnable, store.ActEndSessions,
-		store.ActCreate, store.ActUpdate, store.ActMove, store.ActDissolve, store.ActTransfer, store.ActImport,
-		store.ActExport, store.ActUnmask, store.ActDelete, store.ActPurge}
-}
+// auditActions are the actions offered in the search's select: every action of the trail.
+func auditActions() []string { return audit.Actions() }
 
-// actionLabel names an audit action in Chinese: the account actions here, the others as
-// internal/audit names them.
-func actionLabel(a string) string {
-	switch a {
-	case store.ActSignIn:
-		return "登录"
-	case store.ActSignOut:
-		return "退出登录"
-	case store.ActLockout:
-		return "锁定账户"
-	case store.ActUnlock:
-		return "解除锁定"
-	case store.ActPassword:
-		return "设置密码"
-	case store.ActSecondFactor:
-		return "双因素认证"
-	case store.ActGrant:
-		return "授予角色"
-	case store.ActRevoke:
-		return "撤销授权"
-	case store.ActDisable:
-		return "停用账户"
-	case store.ActEnable:
-		return "启用账户"
-	case store.ActEndSessions:
-		return "结束登录"
-	}
-	return audit.ActionLabel(a)
-}
-
-// objectLabel names an audited object type in Chinese, likewise.
-func objectLabel(o string) string {
-	switch o {
-	case store.ObjUser:
-		return "账户"
-	case store.ObjToken:
-		return "访问令牌"
-	case store.ObjSettings:
-		return "安全策略"
-	}
-	return audit.ObjectLabel(o)
-}
+// actionLabel and objectLabel name an audit action and object type in Chinese.
+func actionLabel(a string) string { return audit.ActionLabel(a) }
+func objectLabel(o string) string { return audit.ObjectLabel(o) }
 
 // auditPerPage is the number of rows on one page of the search.
 const auditPerPage = 50

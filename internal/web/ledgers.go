@@ -10,10 +10,6 @@ import (
 	"dangjian/internal/store"
 )
 
-// auditCompliance is the object type of a compliance matrix export in the audit trail, as the
-// command line records it.
-const auditCompliance = "compliance"
-
 // ledgerExport downloads the 组织生活台账 of the subtree of {id} over ?period=: every held or
 // cancelled event with its attendance and 第一议题, and records the export in the audit trail.
 func (s *Server) ledgerExport(w http.ResponseWriter, r *http.Request) {
@@ -71,7 +67,7 @@ func (s *Server) complianceExport(w http.ResponseWriter, r *http.Request) {
 	}
 	name := o.Name + "组织生活落实情况（" + pc.Label + "）.xlsx"
 	detail := map[string]string{"file": name, "period": pc.Value, "rows": strconv.Itoa(len(rep.Rows))}
-	if err := s.db.RecordExport(ctx, auditCompliance, o.ID, detail); err != nil {
+	if err := s.db.RecordExport(ctx, store.ObjCompliance, o.ID, detail); err != nil {
 		s.serverError(w, r, err)
 		return
 	}
