@@ -220,26 +220,38 @@ const OverdueMonths = 12
 // months (the current month included) with events lacking, latest deadline first; periods
 // that began before the installation's ledger start (store.DB.LedgerStart) are left out.
 func Overdue(ctx context.Context, db *store.DB, root int64, today party.Date) ([]Item, error) {
+	_, overdue, err := DueAndOverdue(ctx, db, root, today, today)
+	return overdue, err
+}
+
+// DueAndOverdue returns what Due(today, until) and Overdue(today) return, from one computation
+// over the overdue months: the reminders need both, and at city scale each computation of the
+// whole subtree takes a second or more.
+func DueAndOverdue(ctx context.Context, db *store.DB, root int64, today, until party.Date) (due, overdue []Item, err error) {
 	month := party.PeriodOf(party.Monthly, today).Span().From
 	from := party.DateOf(month.Time().AddDate(0, -(OverdueMonths - 1), 0))
 	since, err := db.LedgerStart(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	r, err := Compute(ctx, db, root, party.Span{From: from, To: today.AddDays(1)}, today)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := items(r.Rows, party.SlotMissing, func(s party.Slot) bool {
+	overdue = items(r.Rows, party.SlotMissing, func(s party.Slot) bool {
 		return !s.Span.To.Before(from) && !s.Span.From.Before(since)
 	})
-	sort.SliceStable(out, func(i, j int) bool {
-		if out[i].Deadline != out[j].Deadline {
-			return out[i].Deadline.After(out[j].Deadline)
+	sort.SliceStable(overdue, func(i, j int) bool {
+		if overdue[i].Deadline != overdue[j].Deadline {
+			return overdue[i].Deadline.After(overdue[j].Deadline)
 		}
-		return out[i].OrgCode < out[j].OrgCode
+		return overdue[i].OrgCode < overdue[j].OrgCode
 	})
-	return out, nil
+	due = items(r.Rows, party.SlotPending, func(s party.Slot) bool {
+		return s.Span.Contains(today) && !s.Span.Last().After(until)
+	})
+	sortItems(due)
+	return due, overdue, nil
 }
 
 func sortItems(list []Item) {

@@ -3,6 +3,7 @@ package compliance_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"testing"
 	"time"
 
@@ -198,6 +199,16 @@ func TestDueAndOverdue(t *testing.T) {
 		storetest.MustDo(t, "ledger start", db.SetLedgerStart(ctx, day("2026-01-01")))
 		if months := overdueMonths(); len(months) != 9 || months[0] != "2026-10" || months[8] != "2026-01" {
 			t.Fatalf("missed 主题党日 months since the ledger start (Jan to Oct 2026 minus September): %v", months)
+		}
+		// The reminders' single computation agrees with the two separate ones.
+		week, err := compliance.Due(ctx, db, b.top.ID, today, today.AddDays(6))
+		storetest.MustDo(t, "due in a week", err)
+		both, overdue, err := compliance.DueAndOverdue(ctx, db, b.top.ID, today, today.AddDays(6))
+		storetest.MustDo(t, "due and overdue", err)
+		alone, err := compliance.Overdue(ctx, db, b.top.ID, today)
+		storetest.MustDo(t, "overdue", err)
+		if len(week) == 0 || !reflect.DeepEqual(week, both) || len(alone) == 0 || !reflect.DeepEqual(alone, overdue) {
+			t.Fatalf("DueAndOverdue differs: due %+v / %+v, overdue %d / %d items", week, both, len(alone), len(overdue))
 		}
 		weekAhead, err := compliance.Due(ctx, db, b.top.ID, day("2026-12-26"), day("2027-01-02"))
 		storetest.MustDo(t, "week", err)

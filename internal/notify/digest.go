@@ -77,15 +77,11 @@ func Collect(ctx context.Context, db *store.DB, roots []int64, today party.Date)
 			return nil, fmt.Errorf("notify: %w", err)
 		}
 		addEvents(&d.Unrecorded, late)
-		due, err := compliance.Due(ctx, db, root, today, today.AddDays(Horizon-1))
+		due, overdue, err := compliance.DueAndOverdue(ctx, db, root, today, today.AddDays(Horizon-1))
 		if err != nil {
 			return nil, fmt.Errorf("notify: %w", err)
 		}
 		addItems(&d.Due, due)
-		overdue, err := compliance.Overdue(ctx, db, root, today)
-		if err != nil {
-			return nil, fmt.Errorf("notify: %w", err)
-		}
 		addItems(&d.Overdue, overdue)
 	}
 	byStart := func(list []*party.Event) {
