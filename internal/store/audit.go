@@ -218,6 +218,9 @@ func (tx *Tx) auditOutcome(ctx context.Context, ok bool, action, objectType stri
 // is stale (a transaction that appended rolled back, another process or connection appended),
 // the append reads the head under its lock and tries again.
 func (tx *Tx) appendAudit(ctx context.Context, ok bool, action, objectType string, objectID, orgID int64, text string) error {
+	if tx.db.skipAudit {
+		return nil
+	}
 	r := auditRecord{At: formatTS(tx.now), UserID: nullable(tx.actor.UserID), Username: tx.actor.Username,
 		Source: tx.actor.Source, Action: action, ObjectType: objectType, ObjectID: nullable(objectID),
 		OrgID: nullable(orgID), OK: ok, Detail: text}

@@ -58,3 +58,50 @@ func BenchmarkAuditOverhead(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAuditOverheadMember measures the same for the commonest single-record write of the
+// program, UpdateMember (a member's 工作单位及职务 changed: validation, the ID and phone
+// numbers encrypted again, the uniqueness checks, the diff), run with the audit append turned
+// off and on in alternation:
+// go test ./internal/store -run '^$' -bench AuditOverheadMember -benchtime 2000x
+func BenchmarkAuditOverheadMember(b *testing.B) {
+	for _, e := range storetest.Engines() {
+		b.Run(e.Name, func(b *testing.B) {
+			ctx := context.Background()
+			db := e.Open(b)
+			o := &party.Org{Name: "中共测试局党组", Code: "B", Kind: party.KindLeadingGroup}
+			storetest.MustDo(b, "create", db.CreateOrg(ctx, o))
+			br := &party.Org{Name: "机关党支部", Code: "B-JG", Kind: party.KindBranch, ParentID: o.ID}
+			storetest.MustDo(b, "create", db.CreateOrg(ctx, br))
+			m := member("张三", br.ID, 1)
+			storetest.MustDo(b, "member", db.CreateMember(ctx, m))
+			n := 0
+			write := func() error {
+				n++
+				m.UnitPost = fmt.Sprintf("办公室科员%d", n)
+				return db.UpdateMember(ctx, m)
+			}
+			for range 2000 {
+				storetest.MustDo(b, "warm up", write())
+			}
+			var bare, audited time.Duration
+			timed := func(d *time.Duration, skip bool) {
+				db.SkipAuditForBench(skip)
+				start := time.Now()
+				if err := write(); err != nil {
+					b.Fatal(err)
+				}
+				*d += time.Since(start)
+			}
+			for b.Loop() {
+				timed(&bare, true)
+				timed(&audited, false)
+			}
+			db.SkipAuditForBench(false)
+			per := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(b.N) }
+			b.ReportMetric(per(bare), "bare-µs/write")
+			b.ReportMetric(per(audited), "audited-µs/write")
+			b.ReportMetric(100*(per(audited)-per(bare))/per(bare), "audit-overhead-%")
+		})
+	}
+}

@@ -41,6 +41,9 @@ type DB struct {
 	engine string
 	keys   *secret.Keys
 	audit  auditAppender
+	// skipAudit is set only by the package's benchmarks (export_test.go), to measure what the
+	// audit append adds to a real write; the program has no way to set it.
+	skipAudit bool
 	// Now is the clock; tests replace it.
 	Now func() time.Time
 }

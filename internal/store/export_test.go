@@ -64,3 +64,7 @@ func (db *DB) RenameOrgForBench(ctx context.Context, id int64, name string, audi
 		return tx.audit(ctx, ActUpdate, ObjOrg, o.ID, o.ID, diff(before, orgFields(o)))
 	})
 }
+
+// SkipAuditForBench turns the audit append off (true) or on, so a benchmark can time a real
+// store method with and without it.
+func (db *DB) SkipAuditForBench(skip bool) { db.skipAudit = skip }
