@@ -238,3 +238,59 @@ func FuzzParseEvents(f *testing.F) {
 		}
 	})
 }
+
+func TestWriteEventTemplate(t *testing.T) {
+	orgs := []*party.Org{{Name: "机关党支部", Code: "A"}, {Name: "第一党小组", Code: "A1"}, {Name: "第一党小组", Code: "B1"}}
+	types := []*party.EventType{{Code: "theme_day", Name: "主题党日", Active: true},
+		{Code: "group_meeting", Name: "党小组会", Active: true}, {Code: "old", Name: "停用的类型"}}
+	var buf bytes.Buffer
+	storetest.MustDo(t, "template", office.WriteEventTemplate(&buf, orgs, types))
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	storetest.MustDo(t, "open", err)
+	defer f.Close()
+	if got := f.GetSheetList(); strings.Join(got, "|") != office.EventSheet+"|"+office.GuideSheet+"|"+office.ListSheet {
+		t.Fatalf("sheets %v", got)
+	}
+	rows, err := f.GetRows(office.EventSheet)
+	storetest.MustDo(t, "rows", err)
+	if strings.Join(rows[0], "|") != strings.Join(party.EventHeaders, "|") {
+		t.Fatalf("header %v", rows[0])
+	}
+	cols, err := f.GetCols(office.ListSheet)
+	storetest.MustDo(t, "lists", err)
+	if got := strings.Join(cols[0], "|"); got != "组织|机关党支部|A1|B1" {
+		t.Fatalf("organization list %q (shared names by code)", got)
+	}
+	if got := strings.Join(cols[1], "|"); got != "类型|主题党日|党小组会" {
+		t.Fatalf("type list %q (active types only)", got)
+	}
+	dvs, err := f.GetDataValidations(office.EventSheet)
+	storetest.MustDo(t, "validations", err)
+	got := map[string]string{}
+	for _, dv := range dvs {
+		got[dv.Sqref] = dv.Formula1
+	}
+	if got["A2:A5001"] != "'选项'!$A$2:$A$4" || got["B2:B5001"] != "'选项'!$B$2:$B$3" || len(got) != 2 {
+		t.Fatalf("validations %v", got)
+	}
+	guide, err := f.GetRows(office.GuideSheet)
+	storetest.MustDo(t, "guide", err)
+	if len(guide) < len(party.EventHeaders)+1 || !strings.Contains(guide[9][1], "顿号") {
+		t.Fatalf("guide %v", guide)
+	}
+
+	// A row typed into the template as an office would is read back whole.
+	storetest.MustDo(t, "fill", f.SetSheetRow(office.EventSheet, "A2", &[]any{"机关党支部", "主题党日", "2026-03-15", "14:30",
+		"学雷锋志愿服务", "王五", "李四", 3, "张三、李四", "赵六（出差）", "", ""}))
+	var filled bytes.Buffer
+	storetest.MustDo(t, "write", f.Write(&filled))
+	parsed, errs, err := office.ParseEvents(&filled, day("2026-11-26"))
+	storetest.MustDo(t, "parse", err)
+	if len(errs) != 0 || len(parsed) != 1 {
+		t.Fatalf("filled template: rows %+v, errors %+v", parsed, errs)
+	}
+	if p := parsed[0]; p.Org != "机关党支部" || p.Type != "主题党日" || p.Start != 14*time.Hour+30*time.Minute ||
+		len(p.Present) != 2 || len(p.Leave) != 1 || p.Leave[0].Reason != "出差" || p.Expected != 3 {
+		t.Fatalf("row %+v", p)
+	}
+}

@@ -41,10 +41,7 @@ var memberGuideNotes = []string{
 }
 
 // WriteTemplate writes an empty roster template with drop-down lists for 性别, 民族, 学历,
-// 人员类别, 所在党支部 (branches) and 党小组 (groups).
-//
-// The lists live on a hidden sheet 选项 and are referenced by range, since a list typed into
-// the validation itself is limited to 255 characters. A branch whose name another branch
+// 人员类别, 所在党支部 (branches) and 党小组 (groups). A branch whose name another branch
 // shares is listed by its code, so that every choice resolves on import.
 func WriteTemplate(w io.Writer, branches, groups []*party.Org) error {
 	if err := writeTemplate(w, branches, groups); err != nil {
@@ -54,33 +51,58 @@ func WriteTemplate(w io.Writer, branches, groups []*party.Org) error {
 }
 
 func writeTemplate(w io.Writer, branches, groups []*party.Org) error {
-	f, st, err := newBook(MemberSheet)
+	return writeImportTemplate(w, importTemplate{
+		sheet: MemberSheet, headers: party.MemberHeaders, widths: memberWidths, text: memberTextColumns,
+		guide: memberGuide, notes: memberGuideNotes,
+		lists: []dropList{
+			{"性别", []string{string(party.Male), string(party.Female)}, true},
+			{"民族", party.Ethnicities, true},
+			{"学历", party.Educations, true},
+			{"人员类别", []string{string(party.Full), string(party.Probation)}, true},
+			{"所在党支部", orgChoices(branches), false},
+			{"党小组", groupChoices(groups), false},
+		},
+	})
+}
+
+// importTemplate describes an empty import workbook: the sheet with its header row, the
+// 填写说明 sheet and the drop-down lists.
+type importTemplate struct {
+	sheet   string
+	headers []string
+	widths  map[string]float64
+	text    map[string]bool // columns formatted as text
+	guide   map[string]string
+	notes   []string
+	lists   []dropList
+}
+
+// dropList is the drop-down list of one column.
+type dropList struct {
+	header string
+	values []string
+	strict bool // only listed values; otherwise a warning, so a code can be typed instead
+}
+
+// writeImportTemplate writes the workbook t describes. The lists live on a hidden sheet 选项
+// and are referenced by range, since a list typed into the validation itself is limited to
+// 255 characters.
+func writeImportTemplate(w io.Writer, t importTemplate) error {
+	f, st, err := newBook(t.sheet)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	if err := templateSheet(f, st); err != nil {
+	if err := templateSheet(f, st, t); err != nil {
 		return err
 	}
-	if err := guideSheet(f, st); err != nil {
+	if err := guideSheet(f, st, t); err != nil {
 		return err
-	}
-	lists := []struct {
-		header string
-		values []string
-		strict bool // only listed values; otherwise a warning, so a code can be typed instead
-	}{
-		{"性别", []string{string(party.Male), string(party.Female)}, true},
-		{"民族", party.Ethnicities, true},
-		{"学历", party.Educations, true},
-		{"人员类别", []string{string(party.Full), string(party.Probation)}, true},
-		{"所在党支部", branchChoices(branches), false},
-		{"党小组", groupChoices(groups), false},
 	}
 	if _, err := f.NewSheet(ListSheet); err != nil {
 		return fmt.Errorf("list sheet: %w", err)
 	}
-	for i, l := range lists {
+	for i, l := range t.lists {
 		col, err := excelize.ColumnNumberToName(i + 1)
 		if err != nil {
 			return err
@@ -94,9 +116,9 @@ func writeTemplate(w io.Writer, branches, groups []*party.Org) error {
 			}
 		}
 		if len(l.values) == 0 {
-			continue // no branches or groups yet: an empty list would reject every value
+			continue // nothing to choose yet: an empty list would reject every value
 		}
-		target, err := columnOf(l.header)
+		target, err := columnOf(t.headers, l.header)
 		if err != nil {
 			return err
 		}
@@ -108,7 +130,7 @@ func writeTemplate(w io.Writer, branches, groups []*party.Org) error {
 		} else {
 			dv.SetError(excelize.DataValidationErrorStyleWarning, l.header+"不在列表中", "请从下拉列表中选择，或填写组织编码。")
 		}
-		if err := f.AddDataValidation(MemberSheet, dv); err != nil {
+		if err := f.AddDataValidation(t.sheet, dv); err != nil {
 			return fmt.Errorf("drop-down %s: %w", l.header, err)
 		}
 	}
@@ -122,43 +144,43 @@ func writeTemplate(w io.Writer, branches, groups []*party.Org) error {
 	return nil
 }
 
-// templateSheet writes the header row and formats of the roster sheet.
-func templateSheet(f *excelize.File, st styles) error {
-	for i, h := range party.MemberHeaders {
+// templateSheet writes the header row and formats of the import sheet.
+func templateSheet(f *excelize.File, st styles, t importTemplate) error {
+	for i, h := range t.headers {
 		col, err := excelize.ColumnNumberToName(i + 1)
 		if err != nil {
 			return err
 		}
-		if err := f.SetColWidth(MemberSheet, col, col, memberWidths[h]); err != nil {
+		if err := f.SetColWidth(t.sheet, col, col, t.widths[h]); err != nil {
 			return fmt.Errorf("column width: %w", err)
 		}
-		if memberTextColumns[h] {
-			if err := f.SetColStyle(MemberSheet, col, st.text); err != nil {
+		if t.text[h] {
+			if err := f.SetColStyle(t.sheet, col, st.text); err != nil {
 				return fmt.Errorf("column style: %w", err)
 			}
 		}
-		if err := f.SetCellStr(MemberSheet, col+"1", h); err != nil {
+		if err := f.SetCellStr(t.sheet, col+"1", h); err != nil {
 			return fmt.Errorf("header: %w", err)
 		}
 	}
-	last, err := excelize.ColumnNumberToName(len(party.MemberHeaders))
+	last, err := excelize.ColumnNumberToName(len(t.headers))
 	if err != nil {
 		return err
 	}
-	if err := f.SetCellStyle(MemberSheet, "A1", last+"1", st.header); err != nil {
+	if err := f.SetCellStyle(t.sheet, "A1", last+"1", st.header); err != nil {
 		return fmt.Errorf("header style: %w", err)
 	}
-	if err := f.SetRowHeight(MemberSheet, 1, 20); err != nil {
+	if err := f.SetRowHeight(t.sheet, 1, 20); err != nil {
 		return fmt.Errorf("header height: %w", err)
 	}
-	if err := f.SetPanes(MemberSheet, frozenHeader()); err != nil {
+	if err := f.SetPanes(t.sheet, frozenHeader()); err != nil {
 		return fmt.Errorf("freeze header: %w", err)
 	}
 	return nil
 }
 
 // guideSheet writes the 填写说明 sheet: one line per column, then the general rules.
-func guideSheet(f *excelize.File, st styles) error {
+func guideSheet(f *excelize.File, st styles, t importTemplate) error {
 	if _, err := f.NewSheet(GuideSheet); err != nil {
 		return fmt.Errorf("guide sheet: %w", err)
 	}
@@ -167,11 +189,11 @@ func guideSheet(f *excelize.File, st styles) error {
 		return fmt.Errorf("guide style: %w", err)
 	}
 	rows := [][2]string{{"列名", "填写要求"}}
-	for _, h := range party.MemberHeaders {
-		rows = append(rows, [2]string{h, memberGuide[h]})
+	for _, h := range t.headers {
+		rows = append(rows, [2]string{h, t.guide[h]})
 	}
 	rows = append(rows, [2]string{"", ""}, [2]string{"说明", ""})
-	for i, n := range memberGuideNotes {
+	for i, n := range t.notes {
 		rows = append(rows, [2]string{fmt.Sprintf("%d", i+1), n})
 	}
 	for i, r := range rows {
@@ -191,13 +213,13 @@ func guideSheet(f *excelize.File, st styles) error {
 	if err := f.SetCellStyle(GuideSheet, "A1", "B1", st.header); err != nil {
 		return fmt.Errorf("guide style: %w", err)
 	}
-	notes := fmt.Sprintf("A%d", len(party.MemberHeaders)+3)
+	notes := fmt.Sprintf("A%d", len(t.headers)+3)
 	return f.SetCellStyle(GuideSheet, notes, notes, st.header)
 }
 
-// columnOf returns the letter of a roster header's column in the template.
-func columnOf(header string) (string, error) {
-	for i, h := range party.MemberHeaders {
+// columnOf returns the letter of a header's column among headers.
+func columnOf(headers []string, header string) (string, error) {
+	for i, h := range headers {
 		if h == header {
 			return excelize.ColumnNumberToName(i + 1)
 		}
@@ -205,8 +227,8 @@ func columnOf(header string) (string, error) {
 	return "", fmt.Errorf("no column %s", header)
 }
 
-// branchChoices lists each branch by name, or by code where two branches share the name.
-func branchChoices(branches []*party.Org) []string {
+// orgChoices lists each organization by name, or by code where two share the name.
+func orgChoices(branches []*party.Org) []string {
 	count := map[string]int{}
 	for _, b := range branches {
 		count[b.Name]++

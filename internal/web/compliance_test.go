@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -246,6 +247,23 @@ func TestCompliancePages(t *testing.T) {
 			}
 			if got := exportCount(t, db, store.ObjEvent); got != before+1 {
 				t.Errorf("the ledger export left %d audit rows, want %d", got, before+1)
+			}
+		})
+
+		t.Run("EventTemplateListsTheSubtree", func(t *testing.T) {
+			w := fx.do(t, request{method: "GET", path: top + "/events/import"})
+			if !strings.Contains(w.Body.String(), top+"/events/template.xlsx") {
+				t.Fatalf("the import page has no template link:\n%s", excerpt(w.Body.String()))
+			}
+			w = fx.do(t, request{method: "GET", path: top + "/events/template.xlsx"})
+			if w.Code != http.StatusOK {
+				t.Fatalf("template: status %d\n%s", w.Code, excerpt(w.Body.String()))
+			}
+			f := openWorkbook(t, w.Result(), w.Body.Bytes())
+			cols, err := f.GetCols(office.ListSheet)
+			storetest.MustDo(t, "lists", err)
+			if !slices.Contains(cols[0], "机关党支部") || !slices.Contains(cols[1], "主题党日") {
+				t.Fatalf("template lists %v", cols)
 			}
 		})
 

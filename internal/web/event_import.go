@@ -7,6 +7,7 @@ import (
 
 	"dangjian/internal/office"
 	"dangjian/internal/party"
+	"dangjian/internal/store"
 )
 
 // uploadEvents is the kind of a pending event ledger upload.
@@ -21,6 +22,32 @@ func (s *Server) eventImportForm(w http.ResponseWriter, r *http.Request) {
 	s.showEventImport(w, r, http.StatusOK, o, importPage{Form: newForm(nil)})
 }
 
+// eventTemplate downloads the empty event ledger template of the subtree of {id}, with
+// drop-down lists of its organizations and of the active event types.
+func (s *Server) eventTemplate(w http.ResponseWriter, r *http.Request) {
+	o, ok := s.loadOrg(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	orgs, err := s.db.ListOrgs(ctx, store.OrgFilter{Root: o.ID})
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	types, err := s.db.EventTypes(ctx)
+	if err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := office.WriteEventTemplate(&buf, orgs, types); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
+	sendFile(w, o.Name+"活动台账导入模板.xlsx", "event-ledger-template.xlsx", buf.Bytes())
+}
+
 func (s *Server) showEventImport(w http.ResponseWriter, r *http.Request, status int, o *party.Org, ip importPage) {
 	p, err := s.orgPageBase(r.Context(), o, "导入活动台账", crumb{Label: "导入活动台账"})
 	if err != nil {
@@ -33,6 +60,7 @@ func (s *Server) showEventImport(w http.ResponseWriter, r *http.Request, status 
 		"出席、请假、缺席人员填该组织党员的姓名，用顿号分隔，请假原因写在姓名后的括号里。" +
 		"先检查整个文件：有任何一行错误就不导入，并列出全部错误；无误时显示将新增的活动数，确认后才导入。已登记过的活动不会重复。"
 	ip.Action = orgURL(o.ID) + "/events/import"
+	ip.TemplateURL = orgURL(o.ID) + "/events/template.xlsx"
 	ip.Noun = "次活动"
 	ip.Fields = []field{fileField(ip.Form)}
 	for _, fl := range ip.Fields {

@@ -59,6 +59,8 @@ func complianceMatrixRows() []cell {
 			other: "/orgs/{otherorg}/compliance.xlsx?period=2026H1", wantOther: "anon=303 *=404"},
 		{pattern: "GET /orgs/{id}/events/import", own: "/orgs/{org}/events/import", wantOwn: writers,
 			other: "/orgs/{otherorg}/events/import", wantOther: "anon=303 *=404"},
+		{pattern: "GET /orgs/{id}/events/template.xlsx", own: "/orgs/{org}/events/template.xlsx", wantOwn: writers,
+			other: "/orgs/{otherorg}/events/template.xlsx", wantOther: "anon=303 *=404"},
 		{pattern: "POST /orgs/{id}/events/import", own: "/orgs/{org}/events/import", form: empty,
 			wantOwn: "anon=401 admin,sec,org=422 jj,ld=403 *=404", other: "/orgs/{otherorg}/events/import", wantOther: "anon=401 *=404"},
 		{pattern: "POST /orgs/{id}/events/import/{token}", own: "/orgs/{org}/events/import/{token}", form: empty,

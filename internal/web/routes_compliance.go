@@ -22,6 +22,7 @@ func (s *Server) complianceRoutes() []route {
 
 		// event_import.go: an event ledger, previewed before it is imported.
 		{"GET /orgs/{id}/events/import", s.eventImportForm, onOrg(party.ActEventWrite), 0},
+		{"GET /orgs/{id}/events/template.xlsx", s.eventTemplate, onOrg(party.ActEventWrite), 0},
 		{"POST /orgs/{id}/events/import", s.eventImportPreview, onOrg(party.ActEventWrite), maxUploadBody},
 		{"POST /orgs/{id}/events/import/{token}", s.eventImportConfirm, onOrg(party.ActEventWrite), maxFormBody},
 	}
