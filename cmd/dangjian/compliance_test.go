@@ -132,3 +132,37 @@ func TestCityDemoWithEvents(t *testing.T) {
 		t.Fatalf("the city held nothing this year: %+v", got)
 	}
 }
+
+// TestImportEventsCommand imports a past event ledger: a bad row imports nothing and is named,
+// the corrected file imports, and importing it again changes nothing.
+func TestImportEventsCommand(t *testing.T) {
+	for name, env := range engineEnvs(t) {
+		t.Run(name, func(t *testing.T) {
+			bureau(t, env)
+			dir := t.TempDir()
+			ledger := filepath.Join(dir, "台账.xlsx")
+			header := []any{"组织", "类型", "日期", "开始时间", "主题", "主持人", "记录人", "应到人数", "出席人员", "请假人员", "缺席人员", "第一议题"}
+			writeSheet(t, ledger, [][]any{header,
+				{"机关党支部", "主题党日", "2026-03-15", "14:30", "学雷锋志愿服务", "张三", "张三", 1, "张三", "", "", ""},
+				{"机关党支部", "主题党日", "2026-04-15", "14:30", "清明祭英烈", "张三", "张三", 1, "李四", "", "", ""},
+			})
+			out, err := runCmd(t, env, "import", "events", "--org", "CS", ledger)
+			if err == nil || !strings.Contains(out, "第3行") || !strings.Contains(out, "李四") || !strings.Contains(out, "未导入任何数据") {
+				t.Fatalf("a ledger naming a stranger: %v\n%s", err, out)
+			}
+			writeSheet(t, ledger, [][]any{header,
+				{"机关党支部", "主题党日", "2026-03-15", "14:30", "学雷锋志愿服务", "张三", "张三", 1, "张三", "", "", ""},
+				{"CS-JG", "主题党日", "2026-04-15", "14:30", "清明祭英烈", "张三", "张三", 1, "", "", "张三", ""},
+			})
+			if out, err := runCmd(t, env, "import", "events", "--org", "CS", ledger, "--dry-run"); err != nil || !strings.Contains(out, "试运行") {
+				t.Fatalf("dry run: %v\n%s", err, out)
+			}
+			if out, err := runCmd(t, env, "import", "events", "--org", "CS", ledger); err != nil || !strings.Contains(out, "新增2条") {
+				t.Fatalf("import: %v\n%s", err, out)
+			}
+			if out, err := runCmd(t, env, "import", "events", "--org", "CS", ledger); err != nil || !strings.Contains(out, "新增0条") {
+				t.Fatalf("import again: %v\n%s", err, out)
+			}
+		})
+	}
+}

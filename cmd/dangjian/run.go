@@ -40,7 +40,7 @@ Usage:
 Commands:
   serve      run the web server (the default when no command is given)
   migrate    create or upgrade the database schema
-  import     import members or organizations from an Excel file
+  import     import members, organizations or past events from an Excel file
   export     export members, the roster template or the organization sheet to Excel
   demo       load the demo bureau (or a synthetic city) into an empty database
   compliance organizational life required vs held, per organization and rule, for a period

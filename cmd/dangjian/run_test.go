@@ -87,7 +87,7 @@ func TestVersionAndHelp(t *testing.T) {
 		t.Fatalf("version: %q %v", out, err)
 	}
 	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"import", "--help"},
-		{"import", "members", "--help"}, {"import", "orgs", "--help"}, {"export", "--help"},
+		{"import", "members", "--help"}, {"import", "orgs", "--help"}, {"import", "events", "--help"}, {"export", "--help"},
 		{"export", "members", "--help"}, {"demo", "--help"}, {"version", "--help"}} {
 		out, err := runCmd(t, env, args...)
 		if err != nil || !strings.Contains(out, "Usage") {

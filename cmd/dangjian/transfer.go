@@ -15,23 +15,28 @@ import (
 )
 
 func (e *env) importCmd(ctx context.Context, args []string) error {
-	if len(args) == 0 || (args[0] != "members" && args[0] != "orgs") {
+	const help = "Usage:\n  dangjian import members --org CODE FILE.xlsx [--dry-run]\n  dangjian import orgs FILE.xlsx [--parent CODE] [--dry-run]\n" +
+		"  dangjian import events --org CODE FILE.xlsx [--dry-run]"
+	if len(args) == 0 || (args[0] != "members" && args[0] != "orgs" && args[0] != "events") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprintln(e.stdout, "Usage:\n  dangjian import members --org CODE FILE.xlsx [--dry-run]\n  dangjian import orgs FILE.xlsx [--parent CODE] [--dry-run]")
+			fmt.Fprintln(e.stdout, help)
 			return nil
 		}
-		fmt.Fprintln(e.stderr, "Usage:\n  dangjian import members --org CODE FILE.xlsx [--dry-run]\n  dangjian import orgs FILE.xlsx [--parent CODE] [--dry-run]")
+		fmt.Fprintln(e.stderr, help)
 		return errUsage
 	}
 	what := args[0]
 	synopsis := "import members --org CODE FILE.xlsx [--dry-run] [--data DIR] [--db URL]"
-	if what == "orgs" {
+	switch what {
+	case "orgs":
 		synopsis = "import orgs FILE.xlsx [--parent CODE] [--dry-run] [--data DIR] [--db URL]"
+	case "events":
+		synopsis = "import events --org CODE FILE.xlsx [--dry-run] [--data DIR] [--db URL]"
 	}
 	fs := e.newFlagSet("import "+what, synopsis)
 	var dbf dbFlags
 	dbf.register(fs, e.getenv)
-	orgCode := fs.String("org", "", "code of the organization to import members into (its subtree holds the branches named in the file)")
+	orgCode := fs.String("org", "", "code of the organization to import into (its subtree holds the organizations named in the file)")
 	parent := fs.String("parent", "", "code of the organization that rows without 上级组织 go under (orgs only)")
 	dryRun := fs.Bool("dry-run", false, "check the file and report what would change, without writing")
 	pos, err := parse(fs, args[1:])
@@ -42,7 +47,7 @@ func (e *env) importCmd(ctx context.Context, args []string) error {
 		fs.Usage()
 		return userErrorf("请指定一个 .xlsx 文件")
 	}
-	if what == "members" && *orgCode == "" {
+	if what != "orgs" && *orgCode == "" {
 		fs.Usage()
 		return userErrorf("请用 --org 指定导入到哪个组织（组织编码）")
 	}
@@ -59,12 +64,16 @@ func (e *env) importCmd(ctx context.Context, args []string) error {
 	ctx = party.WithActor(ctx, party.Actor{Username: cliUser(e), Source: "cli"})
 
 	var res *party.ImportResult
-	if what == "members" {
+	if what != "orgs" {
 		root, err := db.FindOrgByCode(ctx, *orgCode)
 		if err != nil {
 			return err
 		}
-		res, err = office.ImportMembers(ctx, db, root.ID, f, *dryRun)
+		if what == "events" {
+			res, err = office.ImportEvents(ctx, db, root.ID, f, *dryRun)
+		} else {
+			res, err = office.ImportMembers(ctx, db, root.ID, f, *dryRun)
+		}
 		if err != nil {
 			return err
 		}
