@@ -183,7 +183,7 @@ type eventFormPage struct {
 	// TypeName is shown instead of the type choice when the type cannot change.
 	TypeName                                                                 string
 	TypeField                                                                field
-	Title, On, Start, End, Place, Host, Recorder, Content, Decisions, Guests field
+	Topic, On, Start, End, Place, Host, Recorder, Content, Decisions, Guests field
 	// AttendanceNote replaces the attendance list on the edit form of a held event.
 	AttendanceNote string
 	Dependent      typeDependent
@@ -301,7 +301,7 @@ func (s *Server) showEventForm(w http.ResponseWriter, r *http.Request, status in
 	}
 	data := eventFormPage{page: p, Intro: ef.intro, Action: ef.action, Submit: ef.submit, Cancel: ef.cancel, Form: f,
 		Held:     ef.held,
-		Title:    f.input("title", "主题", "text").req().max(party.MaxTitleLen),
+		Topic:    f.input("title", "主题", "text").req().max(party.MaxTitleLen),
 		On:       f.input("on", "日期", "date").req(),
 		Start:    f.input("start_at", "开始时间", "time").req(),
 		End:      f.input("end_at", "结束时间", "time").req(),
@@ -330,7 +330,7 @@ func (s *Server) showEventForm(w http.ResponseWriter, r *http.Request, status in
 	if ef.held && !ef.withList {
 		data.AttendanceNote = "出勤情况请在活动页面修改。"
 	}
-	for _, fl := range []field{data.TypeField, data.Title, data.On, data.Start, data.End, data.Place, data.Host, data.Recorder,
+	for _, fl := range []field{data.TypeField, data.Topic, data.On, data.Start, data.End, data.Place, data.Host, data.Recorder,
 		data.Content, data.Decisions, data.Guests, dep.Materials} {
 		if fl.Error != "" {
 			data.Errors = append(data.Errors, fl)

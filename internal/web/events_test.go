@@ -72,6 +72,9 @@ func TestEventRecordHeldWithAttendance(t *testing.T) {
 
 		t.Run("FormListsExpectedAttendeesAllPresent", func(t *testing.T) {
 			body := fx.get(t, newURL)
+			if !strings.Contains(body, "<h1>登记已召开的活动</h1>") && !strings.Contains(body, "<h1>安排活动计划</h1>") {
+				t.Errorf("the form's heading is not its title:\n%s", excerpt(body))
+			}
 			for _, name := range []string{"张三", "李四", "王五"} {
 				if !strings.Contains(body, name) {
 					t.Errorf("form lacks expected attendee %s", name)
