@@ -327,6 +327,13 @@ func TestCheckin(t *testing.T) {
 				}
 			})
 
+			t.Run("MemberSeesOwnSignInOnly", func(t *testing.T) {
+				page := fx.do(t, request{method: "GET", path: plannedPath, cookie: liCookie}).Body.String()
+				if !strings.Contains(page, "扫码签到。") || !strings.Contains(page, "您已于") || strings.Contains(page, "checkin-list") {
+					t.Fatalf("李四's view of the planned event:\n%s", excerpt(page))
+				}
+			})
+
 			t.Run("CompletionStartsFromSignIns", func(t *testing.T) {
 				// After the meeting the recorder completes the event.
 				form := fx.get(t, plannedPath+"/complete")

@@ -113,8 +113,7 @@ type myEventsPage struct {
 	Own      bool
 	Upcoming []calEvent
 	Past     []calEvent
-	// Planned are the planned meetings of the member's branch and party group, which open
-	// only once held, when the attendance names the member.
+	// Planned are the planned meetings the member is expected at.
 	Planned []calEvent
 }
 
@@ -151,8 +150,14 @@ func (s *Server) eventsHome(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "event_list", "layout", data)
 }
 
+// How far ahead, and how many of, the planned meetings a member's page lists.
+const (
+	plannedAheadDays  = 120
+	plannedAheadLimit = 50
+)
+
 // fillOwnEvents loads the events member id is expected at, upcoming first and past latest
-// first, and the planned meetings of its branch and party group.
+// first, and the planned meetings that will expect it.
 func (s *Server) fillOwnEvents(ctx context.Context, id int64, data *myEventsPage) error {
 	today := s.today()
 	list, _, err := s.db.ListEvents(ctx, store.EventFilter{MemberID: id, Limit: calendarLimit})
@@ -167,33 +172,15 @@ func (s *Server) fillOwnEvents(ctx context.Context, id int64, data *myEventsPage
 		}
 	}
 	slices.Reverse(data.Past)
-	m, err := s.db.FindMember(ctx, id)
+	// The planned meetings that will expect the member, as the permission check decides, so
+	// each opens; the held ones are listed above from their attendance.
+	ahead, err := s.db.MemberEvents(ctx, id, today, today.AddDays(plannedAheadDays), plannedAheadLimit)
 	if err != nil {
 		return err
 	}
-	types, err := s.db.EventTypes(ctx)
-	if err != nil {
-		return err
-	}
-	var forMembers []party.EventTypeCode
-	for _, t := range types {
-		if t.Audience == party.AudienceMembers {
-			forMembers = append(forMembers, t.Code)
-		}
-	}
-	for _, org := range []int64{m.OrgID, m.GroupID} {
-		if org == 0 || len(forMembers) == 0 {
-			continue
-		}
-		planned, _, err := s.db.ListEvents(ctx, store.EventFilter{OrgID: org, From: today, Types: forMembers,
-			Status: party.EventPlanned, Limit: 50})
-		if err != nil {
-			return err
-		}
-		for _, e := range planned {
-			ce := newCalEvent(e)
-			ce.URL = ""
-			data.Planned = append(data.Planned, ce)
+	for _, e := range ahead {
+		if e.Status == party.EventPlanned {
+			data.Planned = append(data.Planned, newCalEvent(e))
 		}
 	}
 	slices.SortFunc(data.Planned, func(a, b calEvent) int { return a.StartAt.Compare(b.StartAt) })
@@ -425,8 +412,10 @@ type eventPage struct {
 	CanComplete bool
 	CanCancel   bool
 	CheckinURL  string
-	// Checkins are the sign-ins by QR code at a planned event, in the order they came.
+	// Checkins are the sign-ins by QR code at a planned event, in the order they came; for a
+	// member's own view (OwnView) only its own.
 	Checkins []party.Checkin
+	OwnView  bool
 	// Attendance is the editable attendance of a held event, for those who may write it.
 	Attendance *attendanceBlock
 	// FilesEnabled is false when the server keeps no attachments.
@@ -519,9 +508,16 @@ func (s *Server) eventPageFor(ctx context.Context, e *party.Event) (*eventPage, 
 			}
 		}
 	}
+	reader := p.Can(party.ActEventRead, party.Target{OrgPath: o.Path})
 	if e.Status == party.EventPlanned {
 		if data.Checkins, err = s.db.EventCheckins(ctx, e.ID); err != nil {
 			return nil, err
+		}
+		if !reader {
+			// A member sees its own sign-in, not who else came, as it sees only its own
+			// attendance row of a held meeting.
+			data.OwnView = true
+			data.Checkins = slices.DeleteFunc(data.Checkins, func(c party.Checkin) bool { return c.MemberID != target.MemberID })
 		}
 	}
 	files, err := s.db.EventFiles(ctx, e.ID)
@@ -536,7 +532,7 @@ func (s *Server) eventPageFor(ctx context.Context, e *party.Event) (*eventPage, 
 		data.Files = append(data.Files, row)
 	}
 	title := t.Name + " · " + e.Title
-	if p.Can(party.ActEventRead, party.Target{OrgPath: o.Path}) {
+	if reader {
 		data.page, err = s.orgPageBase(ctx, o, title, crumb{Label: "组织生活", URL: calendarURL(o.ID)}, crumb{Label: e.Title})
 		if err != nil {
 			return nil, err
