@@ -314,7 +314,20 @@ func (l *eventLoader) games(ctx context.Context, m time.Month) error {
 		return err
 	}
 	if m == time.April || m == time.July {
-		return l.record(ctx, o, party.TypeBranchAssembly, workday(l.on(m, 25)), "19:30", "临时党支部党员大会")
+		if err := l.record(ctx, o, party.TypeBranchAssembly, workday(l.on(m, 25)), "19:30", "临时党支部党员大会"); err != nil {
+			return err
+		}
+	}
+	// The branch owes the year's 党课, 组织生活会 and 民主评议 (it exists for more than half
+	// of it) and holds them before it ends.
+	switch m {
+	case time.April:
+		return l.record(ctx, o, party.TypePartyLecture, workday(l.on(m, 10)), "19:30", "赛前动员专题党课")
+	case time.September:
+		if err := l.record(ctx, o, party.TypeOrgLife, workday(l.on(m, 22)), "19:30", "赛会总结暨组织生活会"); err != nil {
+			return err
+		}
+		return l.record(ctx, o, party.TypeMemberReview, workday(l.on(m, 23)), "19:30", "民主评议党员")
 	}
 	return nil
 }

@@ -515,7 +515,9 @@ func Evaluate(in ComplianceInput) []ComplianceRow {
 					slot.State = SlotExempt
 				case slot.Held >= r.MinCount:
 					slot.Required, slot.State = r.MinCount, SlotOK
-				case today >= p.days.b:
+				case today >= min(p.days.b, active.b):
+					// The period is over, or the organization is (a temporary branch that ended
+					// in the middle of the year can no longer hold the year's 党课).
 					slot.Required, slot.State = r.MinCount, SlotMissing
 					row.Missing += r.MinCount - slot.Held
 				default:

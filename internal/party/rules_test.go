@@ -114,6 +114,23 @@ func TestEvaluate(t *testing.T) {
 		}
 	})
 
+	t.Run("EndedTempBranchCannotStillHoldTheYears", func(t *testing.T) {
+		long := *f.temp
+		long.EndOn = d("2026-09-30") // 214 days of 365: the year's 党课 is owed
+		lecture := &party.Rule{ID: 7, Type: party.TypePartyLecture, Kinds: []party.OrgKind{party.KindTempBranch},
+			Frequency: party.Yearly, MinCount: 1, EffectiveFrom: d("2018-10-28"), Source: "test"}
+		for _, c := range []struct {
+			today            string
+			missing, pending int
+		}{{"2026-08-01", 0, 1}, {"2026-11-26", 1, 0}} {
+			r := only(t, evaluate(t, []*party.Org{&long}, []*party.Rule{lecture}, nil, "2026", c.today))
+			if r.Required != 1 || r.Missing != c.missing || r.Pending != c.pending {
+				t.Errorf("on %s: required %d missing %d pending %d, want missing %d pending %d (the branch ended on 30 September)",
+					c.today, r.Required, r.Missing, r.Pending, c.missing, c.pending)
+			}
+		}
+	})
+
 	t.Run("MonthsNotOverArePending", func(t *testing.T) {
 		r := only(t, evaluate(t, []*party.Org{f.branch}, []*party.Rule{themeDay},
 			held(2, party.TypeThemeDay, "2026-01-15", "2026-02-15"), "2026H1", "2026-03-20"))
