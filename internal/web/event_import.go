@@ -71,73 +71,19 @@ func (s *Server) showEventImport(w http.ResponseWriter, r *http.Request, status 
 	s.render(w, r, status, "event_import", "layout", ip)
 }
 
-// eventImportPreview checks an uploaded event ledger in a dry run and shows every bad row, or
-// the count and a confirm button; the file waits in memory for the confirmation.
+// ledgerImport imports an event ledger (组织生活台账) of past events.
+var ledgerImport = orgImport{kind: uploadEvents, path: "/events/import", refuseDissolved: true, run: office.ImportEvents,
+	show: (*Server).showEventImport,
+	done: func(s *Server, o *party.Org) (string, string) {
+		return withPeriod(orgURL(o.ID)+"/compliance", party.PeriodOf(party.HalfYear, s.today())),
+			"查看“" + o.Name + "”的组织生活落实情况"
+	}}
+
+// eventImportPreview and eventImportConfirm are the event ledger's import steps.
 func (s *Server) eventImportPreview(w http.ResponseWriter, r *http.Request) {
-	o, ok := s.loadOrg(w, r)
-	if !ok || s.refuseDissolved(w, r, o) {
-		return
-	}
-	f, name, data, status := readUpload(r)
-	ip := importPage{Form: f, FileName: name}
-	if status != http.StatusOK {
-		s.showEventImport(w, r, status, o, ip)
-		return
-	}
-	res, err := office.ImportEvents(r.Context(), s.db, o.ID, bytes.NewReader(data), true)
-	if err != nil {
-		if err := f.fail(err, "file"); err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		s.showEventImport(w, r, statusFor(err), o, ip)
-		return
-	}
-	ip.Result = res
-	if len(res.Errors) > 0 {
-		s.showEventImport(w, r, http.StatusUnprocessableEntity, o, ip)
-		return
-	}
-	token, err := s.uploads.put(&upload{kind: uploadEvents, orgID: o.ID, userID: userOf(r), name: name, data: data})
-	if err != nil {
-		s.serverError(w, r, err)
-		return
-	}
-	ip.ConfirmURL = orgURL(o.ID) + "/events/import/" + token
-	s.showEventImport(w, r, http.StatusOK, o, ip)
+	s.importPreview(w, r, ledgerImport)
 }
 
-// eventImportConfirm imports the previewed event ledger for real and shows the result.
 func (s *Server) eventImportConfirm(w http.ResponseWriter, r *http.Request) {
-	o, ok := s.loadOrg(w, r)
-	if !ok || s.refuseDissolved(w, r, o) {
-		return
-	}
-	token := r.PathValue("token")
-	if !validToken(token) {
-		s.notFound(w, r)
-		return
-	}
-	up, ok := s.uploads.get(token, uploadEvents, o.ID, userOf(r))
-	if !ok {
-		f := newForm(nil)
-		f.Message = "没有待确认的导入：该文件可能已经导入，或上传已超过30分钟。请重新选择文件。"
-		s.showEventImport(w, r, http.StatusGone, o, importPage{Form: f})
-		return
-	}
-	res, err := office.ImportEvents(r.Context(), s.db, o.ID, bytes.NewReader(up.data), false)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.uploads.remove(token)
-	ip := importPage{Form: newForm(nil), FileName: up.name, Result: res}
-	if len(res.Errors) > 0 {
-		// The tree or the rosters changed since the preview: nothing was imported.
-		s.showEventImport(w, r, http.StatusConflict, o, ip)
-		return
-	}
-	ip.Done, ip.DoneURL, ip.DoneLabel = true, withPeriod(orgURL(o.ID)+"/compliance", party.PeriodOf(party.HalfYear, s.today())),
-		"查看“"+o.Name+"”的组织生活落实情况"
-	s.showEventImport(w, r, http.StatusOK, o, ip)
+	s.importConfirm(w, r, ledgerImport)
 }

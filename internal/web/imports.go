@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -126,46 +127,66 @@ func readUpload(r *http.Request) (f *form, name string, data []byte, status int)
 	return f, name, data, http.StatusOK
 }
 
-// memberImportPreview checks an uploaded roster in a dry run and shows every bad row, or the
+// orgImport is one kind of workbook imported into an organization's subtree, checked in a dry
+// run first and imported after the user confirms: the roster, the event ledger.
+type orgImport struct {
+	kind string // the pending upload's kind
+	path string // the import page under the organization's URL, e.g. "/import"
+	// refuseDissolved refuses the import into a dissolved organization before reading the file.
+	refuseDissolved bool
+	run             func(ctx context.Context, db *store.DB, root int64, r io.Reader, dryRun bool) (*party.ImportResult, error)
+	show            func(s *Server, w http.ResponseWriter, r *http.Request, status int, o *party.Org, ip importPage)
+	// done is where the result page leads.
+	done func(s *Server, o *party.Org) (url, label string)
+}
+
+// rosterImport imports a roster (党员名册).
+var rosterImport = orgImport{kind: "members", path: "/import", run: office.ImportMembers,
+	show: (*Server).showMemberImport,
+	done: func(_ *Server, o *party.Org) (string, string) {
+		return orgURL(o.ID) + "#members", "查看“" + o.Name + "”的党员名单"
+	}}
+
+// importPreview checks an uploaded workbook in a dry run and shows every bad row, or the
 // counts and a confirm button; the file waits in memory for the confirmation.
-func (s *Server) memberImportPreview(w http.ResponseWriter, r *http.Request) {
+func (s *Server) importPreview(w http.ResponseWriter, r *http.Request, im orgImport) {
 	o, ok := s.loadOrg(w, r)
-	if !ok {
+	if !ok || (im.refuseDissolved && s.refuseDissolved(w, r, o)) {
 		return
 	}
 	f, name, data, status := readUpload(r)
 	ip := importPage{Form: f, FileName: name}
 	if status != http.StatusOK {
-		s.showMemberImport(w, r, status, o, ip)
+		im.show(s, w, r, status, o, ip)
 		return
 	}
-	res, err := office.ImportMembers(r.Context(), s.db, o.ID, bytes.NewReader(data), true)
+	res, err := im.run(r.Context(), s.db, o.ID, bytes.NewReader(data), true)
 	if err != nil {
 		if err := f.fail(err, "file"); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		s.showMemberImport(w, r, statusFor(err), o, ip)
+		im.show(s, w, r, statusFor(err), o, ip)
 		return
 	}
 	ip.Result = res
 	if len(res.Errors) > 0 {
-		s.showMemberImport(w, r, http.StatusUnprocessableEntity, o, ip)
+		im.show(s, w, r, http.StatusUnprocessableEntity, o, ip)
 		return
 	}
-	token, err := s.uploads.put(&upload{kind: "members", orgID: o.ID, userID: userOf(r), name: name, data: data})
+	token, err := s.uploads.put(&upload{kind: im.kind, orgID: o.ID, userID: userOf(r), name: name, data: data})
 	if err != nil {
 		s.serverError(w, r, err)
 		return
 	}
-	ip.ConfirmURL = orgURL(o.ID) + "/import/" + token
-	s.showMemberImport(w, r, http.StatusOK, o, ip)
+	ip.ConfirmURL = orgURL(o.ID) + im.path + "/" + token
+	im.show(s, w, r, http.StatusOK, o, ip)
 }
 
-// memberImportConfirm imports the previewed roster for real and shows the result.
-func (s *Server) memberImportConfirm(w http.ResponseWriter, r *http.Request) {
+// importConfirm imports the previewed workbook for real and shows the result.
+func (s *Server) importConfirm(w http.ResponseWriter, r *http.Request, im orgImport) {
 	o, ok := s.loadOrg(w, r)
-	if !ok {
+	if !ok || (im.refuseDissolved && s.refuseDissolved(w, r, o)) {
 		return
 	}
 	token := r.PathValue("token")
@@ -173,14 +194,14 @@ func (s *Server) memberImportConfirm(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	up, ok := s.uploads.get(token, "members", o.ID, userOf(r))
+	up, ok := s.uploads.get(token, im.kind, o.ID, userOf(r))
 	if !ok {
 		f := newForm(nil)
 		f.Message = "没有待确认的导入：该文件可能已经导入，或上传已超过30分钟。请重新选择文件。"
-		s.showMemberImport(w, r, http.StatusGone, o, importPage{Form: f})
+		im.show(s, w, r, http.StatusGone, o, importPage{Form: f})
 		return
 	}
-	res, err := office.ImportMembers(r.Context(), s.db, o.ID, bytes.NewReader(up.data), false)
+	res, err := im.run(r.Context(), s.db, o.ID, bytes.NewReader(up.data), false)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -188,11 +209,22 @@ func (s *Server) memberImportConfirm(w http.ResponseWriter, r *http.Request) {
 	s.uploads.remove(token)
 	ip := importPage{Form: newForm(nil), FileName: up.name, Result: res}
 	if len(res.Errors) > 0 {
-		s.showMemberImport(w, r, http.StatusConflict, o, ip)
+		// The tree or the rosters changed since the preview: nothing was imported.
+		im.show(s, w, r, http.StatusConflict, o, ip)
 		return
 	}
-	ip.Done, ip.DoneURL, ip.DoneLabel = true, orgURL(o.ID)+"#members", "查看“"+o.Name+"”的党员名单"
-	s.showMemberImport(w, r, http.StatusOK, o, ip)
+	ip.Done = true
+	ip.DoneURL, ip.DoneLabel = im.done(s, o)
+	im.show(s, w, r, http.StatusOK, o, ip)
+}
+
+// memberImportPreview and memberImportConfirm are the roster's import steps.
+func (s *Server) memberImportPreview(w http.ResponseWriter, r *http.Request) {
+	s.importPreview(w, r, rosterImport)
+}
+
+func (s *Server) memberImportConfirm(w http.ResponseWriter, r *http.Request) {
+	s.importConfirm(w, r, rosterImport)
 }
 
 // orgImportForm shows the organization sheet upload form, with ?parent=ID preselected.
