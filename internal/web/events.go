@@ -509,6 +509,14 @@ func (s *Server) eventPageFor(ctx context.Context, e *party.Event) (*eventPage, 
 		}
 	}
 	reader := p.Can(party.ActEventRead, party.Target{OrgPath: o.Path})
+	if !reader {
+		// A member sees its own attendance row, not its colleagues' (nor their reasons for
+		// leave), as the API answers it; the counts above stay whole.
+		own := slices.DeleteFunc(slices.Clone(e.Attendance), func(a party.Attendance) bool { return a.MemberID != target.MemberID })
+		shown := *e
+		shown.Attendance = own
+		data.E = &shown
+	}
 	if e.Status == party.EventPlanned {
 		if data.Checkins, err = s.db.EventCheckins(ctx, e.ID); err != nil {
 			return nil, err

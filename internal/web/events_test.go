@@ -493,7 +493,7 @@ func TestEventsHomeAndMemberView(t *testing.T) {
 		ctx := context.Background()
 		start := time.Date(2026, 11, 10, 14, 30, 0, 0, party.Zone)
 		mine := &party.Event{OrgID: fx.branch.ID, Type: party.TypeThemeDay, Title: "我参加的主题党日", StartAt: start, EndAt: start.Add(time.Hour)}
-		storetest.MustDo(t, "record", db.RecordEvent(ctx, mine, nil))
+		storetest.MustDo(t, "record", db.RecordEvent(ctx, mine, []party.Attendance{{MemberID: fx.members[2].ID, Status: party.Leave, Reason: "住院治疗"}}))
 		notMine := &party.Event{OrgID: fx.other.ID, Type: party.TypeThemeDay, Title: "体校主题党日", StartAt: start, EndAt: start.Add(time.Hour)}
 		storetest.MustDo(t, "record", db.RecordEvent(ctx, notMine, nil))
 		next := time.Date(2026, 12, 3, 14, 30, 0, 0, party.Zone)
@@ -511,7 +511,8 @@ func TestEventsHomeAndMemberView(t *testing.T) {
 			{name: "MemberOpensPlannedMeeting", path: evPath(upcoming.ID), cookie: mem, status: 200,
 				want: []string{"十二月主题党日", "您尚未签到"}, notWant: []string{evPath(upcoming.ID) + "/checkin", "/complete", "/edit"}},
 			{name: "MemberOpensOwnMeeting", path: evPath(mine.ID), cookie: mem, status: 200,
-				want: []string{"我参加的主题党日", "我的组织生活"}, notWant: []string{"签到二维码", "保存出勤情况", "/edit"}},
+				want: []string{"我参加的主题党日", "我的组织生活", fx.members[1].Name}, notWant: []string{"签到二维码", "保存出勤情况", "/edit",
+					fx.members[0].Name, fx.members[2].Name, "住院治疗"}},
 			{name: "ErrMemberOtherMeeting", path: evPath(notMine.ID), cookie: mem, status: 404},
 			{name: "ErrMemberEdits", path: evPath(mine.ID) + "/edit", cookie: mem, status: 403},
 			{name: "SecretaryCorrectsAttendance", path: evPath(mine.ID), cookie: sec, status: 200, want: []string{"保存出勤情况", "签到二维码"}},
