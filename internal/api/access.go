@@ -16,6 +16,9 @@ const (
 	// anywhere: the principal may perform the action somewhere; the handler checks records
 	// (the organizations named in the body, the subtrees of a list).
 	ruleAnywhere
+	// installation: the principal may perform the action on the whole installation (a shared
+	// catalogue such as the 第一议题 ledger).
+	ruleInstallation
 	// org, member, position, attachment, event: the path's {id} names such a record, on which
 	// the principal must be allowed the action.
 	ruleOrg
@@ -34,6 +37,7 @@ type rule struct {
 var signedIn = rule{kind: ruleSignedIn}
 
 func anywhere(a party.Action) rule     { return rule{kind: ruleAnywhere, action: a} }
+func installation(a party.Action) rule { return rule{kind: ruleInstallation, action: a} }
 func onOrg(a party.Action) rule        { return rule{kind: ruleOrg, action: a} }
 func onMember(a party.Action) rule     { return rule{kind: ruleMember, action: a} }
 func onPosition(a party.Action) rule   { return rule{kind: rulePosition, action: a} }
@@ -47,6 +51,8 @@ func (r rule) String() string {
 		return "token"
 	case ruleAnywhere:
 		return string(r.action) + " somewhere"
+	case ruleInstallation:
+		return string(r.action) + " on the whole installation"
 	case ruleOrg:
 		return string(r.action) + " on organization {id}"
 	case ruleMember:
@@ -67,6 +73,12 @@ func (a *API) check(r *http.Request, ru rule, p *party.Principal) error {
 	}
 	if ru.kind == ruleAnywhere {
 		if !p.CanAny(ru.action) {
+			return auth.Forbidden()
+		}
+		return nil
+	}
+	if ru.kind == ruleInstallation {
+		if !p.Can(ru.action, party.Target{OrgPath: party.RootPath}) {
 			return auth.Forbidden()
 		}
 		return nil

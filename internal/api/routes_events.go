@@ -20,7 +20,7 @@ func (a *API) eventRoutes() []route {
 
 		// The 第一议题 ledger (topics.go).
 		{"GET /api/v1/topics", a.listTopics, anywhere(party.ActComplianceRead)},
-		{"POST /api/v1/topics", a.createTopic, anywhere(party.ActTopicWrite)},
+		{"POST /api/v1/topics", a.createTopic, installation(party.ActTopicWrite)},
 		{"GET /api/v1/topics/{id}", a.getTopic, anywhere(party.ActComplianceRead)},
 	}
 }

@@ -29,11 +29,14 @@ type accountSpec struct {
 	member   bool
 }
 
-// demoAccounts gives every role one account, scoped the way a bureau would: the party office
-// on the 党组, the branch officers on the 机关党支部, a member of it, and the 三员.
+// demoAccounts gives every role one account, scoped the way a bureau running its own
+// installation would: the party office on the whole installation (so it also keeps the shared
+// catalogues: event types, the 第一议题 ledger, rules for every organization), the branch
+// officers on the 机关党支部, a member of it, the integrity officer and the leader on the 党组,
+// and the 三员.
 func demoAccounts() []accountSpec {
 	return []accountSpec{
-		{"dj-admin", party.RolePartyAdmin, TopCode, false},
+		{"dj-admin", party.RolePartyAdmin, "", false},
 		{"dj-shuji", party.RoleSecretary, TopCode + "-JG", false},
 		{"dj-zuzhi", party.RoleOrganizer, TopCode + "-JG", false},
 		{"dj-dangyuan", party.RoleMember, TopCode + "-JG", true},
@@ -60,6 +63,9 @@ func LoadAccounts(ctx context.Context, db *store.DB, a *auth.Service) ([]Account
 	for _, spec := range demoAccounts() {
 		g := party.Grant{Role: spec.role}
 		scope := "三员，不查阅党建数据"
+		if spec.role == party.RolePartyAdmin && spec.code == "" {
+			scope = "全系统"
+		}
 		if spec.code != "" {
 			o, err := db.FindOrgByCode(ctx, spec.code)
 			if err != nil {

@@ -136,12 +136,12 @@ func parseClockCell(s string) (time.Duration, error) {
 // ImportEvents reads an event ledger workbook and records its events in the subtree of root,
 // all or nothing. As with the roster, the readable rows are checked against the tree even when
 // some cells are bad, so one answer lists every problem; nothing is written while any remains.
-func ImportEvents(ctx context.Context, db *store.DB, root int64, r io.Reader, dryRun bool) (*party.ImportResult, error) {
+func ImportEvents(ctx context.Context, db *store.DB, root int64, r io.Reader, dryRun bool, opts ...store.EventImportOption) (*party.ImportResult, error) {
 	rows, errs, err := parseEvents(r, party.Today(db.Now()))
 	if err != nil {
 		return nil, err
 	}
-	res, err := db.ImportEvents(ctx, root, rows, dryRun || len(errs) > 0)
+	res, err := db.ImportEvents(ctx, root, rows, dryRun || len(errs) > 0, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("office: import events: %w", err)
 	}

@@ -14,12 +14,30 @@ import (
 var eventFieldColumn = map[string]string{"org_id": "组织", "type": "类型", "start_at": "日期", "end_at": "开始时间",
 	"title": "主题", "host": "主持人", "recorder": "记录人", "attendance": "出席人员", "topics": "第一议题"}
 
+// EventImportOption changes how ImportEvents treats a file.
+type EventImportOption func(*eventImportOptions)
+
+type eventImportOptions struct {
+	knownTopicsOnly bool
+}
+
+// KnownTopicsOnly makes a 第一议题 title that the ledger does not hold a row error instead of
+// a new ledger item: the ledger is shared by the whole installation, so an importer who may
+// not add to it names only items already there.
+func KnownTopicsOnly() EventImportOption {
+	return func(o *eventImportOptions) { o.knownTopicsOnly = true }
+}
+
 // ImportEvents records past events from a ledger (one row per held event) inside the subtree
 // of root, all or nothing: any bad row imports nothing and every bad row is listed. Names are
 // resolved to the members of the row's organization; 第一议题 titles missing from the ledger
 // are added to it (issue date unknown). A row already recorded (same organization, type, day
 // and topic) is left unchanged, so a ledger can be imported twice.
-func (db *DB) ImportEvents(ctx context.Context, root int64, rows []party.EventRow, dryRun bool) (*party.ImportResult, error) {
+func (db *DB) ImportEvents(ctx context.Context, root int64, rows []party.EventRow, dryRun bool, opts ...EventImportOption) (*party.ImportResult, error) {
+	var options eventImportOptions
+	for _, opt := range opts {
+		opt(&options)
+	}
 	res := &party.ImportResult{DryRun: dryRun}
 	err := db.write(ctx, func(tx *Tx) error {
 		rootOrg, err := findOrg(ctx, tx, root)
@@ -109,6 +127,10 @@ func (db *DB) ImportEvents(ctx context.Context, root int64, rows []party.EventRo
 			}
 			for _, title := range r.Topics {
 				id, ok := topics[title]
+				if !ok && options.knownTopicsOnly {
+					bad(r.Row, "第一议题", fmt.Sprintf("第一议题台账中没有“%s”；请先由负责全系统的党建管理员登记该议题，或删去此项", title))
+					break
+				}
 				if !ok {
 					ft := &party.FirstTopic{Title: title, Source: "组织生活台账导入，发表日期待补"}
 					if err := tx.createFirstTopic(ctx, ft); err != nil {

@@ -164,11 +164,26 @@ func (db *DB) StopPlan(ctx context.Context, id int64, last party.Date) error {
 // through day through, skipping days already created (or cancelled) and days its organization
 // does not exist; it returns how many it created. The scheduler runs it every day.
 func (db *DB) MaterializePlans(ctx context.Context, through party.Date) (int, error) {
+	return db.materialize(ctx, 0, through)
+}
+
+// MaterializePlan does what MaterializePlans does for plan id alone: a plan just created
+// gets its events at once, written (and audited) for the user who created it, without
+// touching other organizations' plans.
+func (db *DB) MaterializePlan(ctx context.Context, id int64, through party.Date) (int, error) {
+	return db.materialize(ctx, id, through)
+}
+
+// materialize creates the due events of plan id, or of every active plan when id is 0.
+func (db *DB) materialize(ctx context.Context, id int64, through party.Date) (int, error) {
 	created := 0
 	err := db.write(ctx, func(tx *Tx) error {
 		created = 0
-		rows, err := tx.QueryContext(ctx, `SELECT `+planColumns+` FROM event_plans p JOIN orgs o ON o.id = p.org_id
-			WHERE p.active = $1 ORDER BY p.id`, true)
+		q, args := `SELECT `+planColumns+` FROM event_plans p JOIN orgs o ON o.id = p.org_id WHERE p.active = $1`, []any{true}
+		if id != 0 {
+			q, args = q+` AND p.id = $2`, append(args, id)
+		}
+		rows, err := tx.QueryContext(ctx, q+` ORDER BY p.id`, args...)
 		if err != nil {
 			return fmt.Errorf("store: list plans: %w", err)
 		}

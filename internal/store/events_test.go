@@ -304,10 +304,17 @@ func TestRecurringPlan(t *testing.T) {
 		p := &party.Plan{OrgID: tr.branch.ID, Type: party.TypeThemeDay, Title: "主题党日", Place: "党员活动室",
 			Frequency: party.PlanMonthly, Day: 15, StartTime: "14:30", Minutes: 90, FromOn: day("2026-11-01")}
 		storetest.MustDo(t, "plan", db.CreatePlan(ctx, p))
-		n, err := db.MaterializePlans(ctx, day("2027-01-31"))
+		// Another organization's plan is left alone when one plan is materialized.
+		other := &party.Plan{OrgID: tr.other.ID, Type: party.TypeThemeDay, Title: "体校主题党日",
+			Frequency: party.PlanMonthly, Day: 20, StartTime: "14:30", Minutes: 90, FromOn: day("2026-11-01")}
+		storetest.MustDo(t, "other plan", db.CreatePlan(ctx, other))
+		n, err := db.MaterializePlan(ctx, p.ID, day("2027-01-31"))
 		storetest.MustDo(t, "materialize", err)
 		if n != 2 {
 			t.Fatalf("created %d, want 2 (15 December, 15 January; 15 November is past)", n)
+		}
+		if n, err = db.MaterializePlans(ctx, day("2027-01-31")); err != nil || n != 2 {
+			t.Fatalf("all plans: created %d, %v; want the other branch's 2", n, err)
 		}
 		if n, err = db.MaterializePlans(ctx, day("2027-01-31")); err != nil || n != 0 {
 			t.Fatalf("second run created %d, %v; want 0", n, err)
@@ -329,7 +336,7 @@ func TestRecurringPlan(t *testing.T) {
 		if jan.Status != party.EventCancelled {
 			t.Fatalf("January after stop: %s", jan.Status)
 		}
-		plans, err := db.Plans(ctx, 0)
+		plans, err := db.Plans(ctx, tr.branch.ID)
 		storetest.MustDo(t, "plans", err)
 		if len(plans) != 1 || plans[0].Active || plans[0].UntilOn != day("2026-12-31") {
 			t.Fatalf("plans: %+v", plans)
@@ -441,6 +448,14 @@ func TestImportEvents(t *testing.T) {
 			[]string{ms[0].Name, ms[1].Name, ms[2].Name}, nil, nil, nil
 		good = append(good, g)
 
+		t.Run("UnknownTopicRefusedWhenOnlyKnownAllowed", func(t *testing.T) {
+			res, err := db.ImportEvents(ctx, tr.top.ID, good, true, store.KnownTopicsOnly())
+			storetest.MustDo(t, "dry run", err)
+			if res.Created != 0 || len(res.Errors) != 1 || res.Errors[0].Row != 2 || res.Errors[0].Column != "第一议题" ||
+				!strings.Contains(res.Errors[0].Message, "全国两会精神") {
+				t.Fatalf("an unknown 第一议题 with KnownTopicsOnly: %+v", res)
+			}
+		})
 		t.Run("DryRunWritesNothing", func(t *testing.T) {
 			res, err := db.ImportEvents(ctx, tr.top.ID, good, true)
 			storetest.MustDo(t, "dry run", err)

@@ -390,6 +390,22 @@ func TestEventImport(t *testing.T) {
 			}
 		})
 
+		t.Run("SecretaryNamesOnlyKnownTopics", func(t *testing.T) {
+			// The 第一议题 ledger is shared: a branch secretary's ledger may name its items, not
+			// add to it; the installation's administrator (the fixture's default user) may.
+			sec := fx.account(t, "sec-topics", party.Grant{Role: party.RoleSecretary, OrgID: fx.branch.ID})
+			row := eventRow("机关党支部", "主题党日", "2026-06-16", "六月主题党日", "张三")
+			row[11] = "一项新的重要讲话精神"
+			body, ct := upload(t, "活动台账.xlsx", workbook(t, party.EventHeaders, [][]string{row}), nil)
+			w := fx.do(t, request{method: "POST", path: branch + "/events/import", body: body, contentType: ct, cookie: sec})
+			if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "第一议题台账中没有“一项新的重要讲话精神”") {
+				t.Fatalf("a secretary's unknown 第一议题: status %d\n%s", w.Code, excerpt(w.Body.String()))
+			}
+			if w := post("活动台账.xlsx", workbook(t, party.EventHeaders, [][]string{row})); w.Code != http.StatusOK {
+				t.Fatalf("the administrator's preview: status %d\n%s", w.Code, excerpt(w.Body.String()))
+			}
+		})
+
 		t.Run("NotAWorkbook", func(t *testing.T) {
 			w := post("活动台账.xls", []byte("not a workbook"))
 			if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), ".xlsx") {

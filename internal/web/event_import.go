@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"net/http"
 	"strings"
 
@@ -72,12 +74,22 @@ func (s *Server) showEventImport(w http.ResponseWriter, r *http.Request, status 
 }
 
 // ledgerImport imports an event ledger (组织生活台账) of past events.
-var ledgerImport = orgImport{kind: uploadEvents, path: "/events/import", refuseDissolved: true, run: office.ImportEvents,
+var ledgerImport = orgImport{kind: uploadEvents, path: "/events/import", refuseDissolved: true, run: importLedger,
 	show: (*Server).showEventImport,
 	done: func(s *Server, o *party.Org) (string, string) {
 		return withPeriod(orgURL(o.ID)+"/compliance", party.PeriodOf(party.HalfYear, s.today())),
 			"查看“" + o.Name + "”的组织生活落实情况"
 	}}
+
+// importLedger imports an event ledger; a 第一议题 title the ledger lacks becomes a new item
+// only for an administrator of the whole installation, who may add to the shared ledger.
+func importLedger(ctx context.Context, db *store.DB, root int64, r io.Reader, dryRun bool) (*party.ImportResult, error) {
+	var opts []store.EventImportOption
+	if !party.PrincipalFrom(ctx).Can(party.ActTopicWrite, party.Target{OrgPath: party.RootPath}) {
+		opts = append(opts, store.KnownTopicsOnly())
+	}
+	return office.ImportEvents(ctx, db, root, r, dryRun, opts...)
+}
 
 // eventImportPreview and eventImportConfirm are the event ledger's import steps.
 func (s *Server) eventImportPreview(w http.ResponseWriter, r *http.Request) {

@@ -25,6 +25,9 @@ const (
 	ruleSelf
 	// anywhere: the principal may perform the action somewhere; the handler checks records.
 	ruleAnywhere
+	// installation: the principal may perform the action on the whole installation (a shared
+	// catalogue such as the 第一议题 ledger, which every organization's figures depend on).
+	ruleInstallation
 	// org: the path's {id} is an organization, on which the principal must be allowed the action.
 	ruleOrg
 	// member: the path's {id} is a member record, likewise.
@@ -51,6 +54,9 @@ var (
 )
 
 func anywhere(a party.Action) rule { return rule{kind: ruleAnywhere, action: a} }
+func installation(a party.Action) rule {
+	return rule{kind: ruleInstallation, action: a}
+}
 func onOrg(a party.Action) rule    { return rule{kind: ruleOrg, action: a} }
 func onMember(a party.Action) rule { return rule{kind: ruleMember, action: a} }
 func onParent(a party.Action) rule { return rule{kind: ruleParent, action: a} }
@@ -69,6 +75,8 @@ func (r rule) String() string {
 		return "signed in (also before the password change or TOTP set-up)"
 	case ruleAnywhere:
 		return string(r.action) + " somewhere"
+	case ruleInstallation:
+		return string(r.action) + " on the whole installation"
 	case ruleOrg:
 		return string(r.action) + " on organization {id}"
 	case ruleMember:
@@ -201,6 +209,10 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request, ru rule, p *party
 	case ruleSignedIn, ruleSelf:
 	case ruleAnywhere:
 		if !p.CanAny(ru.action) {
+			err = auth.Forbidden()
+		}
+	case ruleInstallation:
+		if !p.Can(ru.action, party.Target{OrgPath: party.RootPath}) {
 			err = auth.Forbidden()
 		}
 	case ruleOrg, ruleMember, ruleEvent:

@@ -56,7 +56,8 @@ func apiEventMatrixRows() []cell {
 			wantOwn: "anon=401 " + readers + "=200 *=403",
 			other:   "/api/v1/compliance?org={otherorg}&period=2026H1", wantOther: "anon=401 " + readers + "=404 *=403"},
 		{pattern: "GET /api/v1/topics", own: "/api/v1/topics?year=2026", wantOwn: "anon=401 " + readers + "=200 *=403"},
-		{pattern: "POST /api/v1/topics", own: "/api/v1/topics", wantOwn: "anon=401 admin=400 *=403"},
+		// The 第一议题 ledger is shared: only an administrator of the whole installation adds to it.
+		{pattern: "POST /api/v1/topics", own: "/api/v1/topics", wantOwn: "anon=401 *=403"},
 		{pattern: "GET /api/v1/topics/{id}", own: "/api/v1/topics/{apitopic}", wantOwn: "anon=401 " + readers + "=200 *=403"},
 	}
 }

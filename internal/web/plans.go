@@ -112,7 +112,7 @@ func (s *Server) planCreate(w http.ResponseWriter, r *http.Request) {
 	if f.ok() {
 		err := s.db.CreatePlan(ctx, p)
 		if err == nil {
-			if _, err := s.db.MaterializePlans(ctx, s.today().AddDays(planHorizon)); err != nil {
+			if _, err := s.db.MaterializePlan(ctx, p.ID, s.today().AddDays(planHorizon)); err != nil {
 				s.serverError(w, r, err)
 				return
 			}

@@ -5,13 +5,15 @@ import "dangjian/internal/party"
 // topicRoutes are the routes of the 第一议题 ledger, the rules and the event-type catalogue, notification channels.
 func (s *Server) topicRoutes() []route {
 	return []route{
-		// topics.go: the 第一议题 ledger and its coverage in the user's subtrees.
+		// topics.go: the 第一议题 ledger and its coverage in the user's subtrees. The ledger is
+		// shared by every organization, so only an administrator of the whole installation
+		// changes it.
 		{"GET /topics", s.topicList, anywhere(party.ActComplianceRead), 0},
-		{"GET /topics/new", s.topicNew, anywhere(party.ActTopicWrite), 0},
-		{"POST /topics", s.topicCreate, anywhere(party.ActTopicWrite), maxFormBody},
+		{"GET /topics/new", s.topicNew, installation(party.ActTopicWrite), 0},
+		{"POST /topics", s.topicCreate, installation(party.ActTopicWrite), maxFormBody},
 		{"GET /topics/{tid}", s.topicShow, anywhere(party.ActComplianceRead), 0},
-		{"GET /topics/{tid}/edit", s.topicEdit, anywhere(party.ActTopicWrite), 0},
-		{"POST /topics/{tid}/edit", s.topicUpdate, anywhere(party.ActTopicWrite), maxFormBody},
+		{"GET /topics/{tid}/edit", s.topicEdit, installation(party.ActTopicWrite), 0},
+		{"POST /topics/{tid}/edit", s.topicUpdate, installation(party.ActTopicWrite), maxFormBody},
 
 		// rules_admin.go: the rules, in force and past; the handlers check the rule's scope.
 		{"GET /admin/rules", s.ruleList, anywhere(party.ActRuleAdmin), 0},
@@ -23,8 +25,8 @@ func (s *Server) topicRoutes() []route {
 
 		// event_types.go: the catalogue of event types.
 		{"GET /admin/event-types", s.eventTypeList, anywhere(party.ActRuleAdmin), 0},
-		{"POST /admin/event-types", s.eventTypeCreate, anywhere(party.ActRuleAdmin), maxFormBody},
-		{"POST /admin/event-types/{code}/active", s.eventTypeActive, anywhere(party.ActRuleAdmin), maxFormBody},
+		{"POST /admin/event-types", s.eventTypeCreate, installation(party.ActRuleAdmin), maxFormBody},
+		{"POST /admin/event-types/{code}/active", s.eventTypeActive, installation(party.ActRuleAdmin), maxFormBody},
 
 		// channels.go: notification channels (系统管理员), their test send and deliveries.
 		{"GET /admin/channels", s.channelList, anywhere(party.ActChannelAdmin), 0},

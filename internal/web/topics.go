@@ -40,7 +40,7 @@ func (s *Server) topicList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	today := s.today()
 	q := r.URL.Query()
-	data := topicsPage{Query: strings.TrimSpace(q.Get("q")), CanWrite: party.PrincipalFrom(ctx).CanAny(party.ActTopicWrite)}
+	data := topicsPage{Query: strings.TrimSpace(q.Get("q")), CanWrite: can(ctx, party.ActTopicWrite, party.Target{OrgPath: party.RootPath})}
 	year := strconv.Itoa(today.Year)
 	if v, ok := q["year"]; ok {
 		year = strings.TrimSpace(v[0])
@@ -166,7 +166,7 @@ func (s *Server) topicShow(w http.ResponseWriter, r *http.Request) {
 		s.serverError(w, r, err)
 		return
 	}
-	data := topicPage{Topic: t, CanWrite: party.PrincipalFrom(ctx).CanAny(party.ActTopicWrite)}
+	data := topicPage{Topic: t, CanWrite: can(ctx, party.ActTopicWrite, party.Target{OrgPath: party.RootPath})}
 	for _, o := range roots {
 		c, err := compliance.TopicCoverage(ctx, s.db, t.ID, o.ID, s.today())
 		if err != nil {
