@@ -3,6 +3,7 @@ package compliance
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"dangjian/internal/party"
 	"dangjian/internal/store"
@@ -68,17 +69,32 @@ func MemberStudy(ctx context.Context, db *store.DB, memberID int64, span party.S
 		return nil, fmt.Errorf("compliance: %w", err)
 	}
 	r := &MemberRecord{Events: list}
-	for _, e := range list {
+	r.count()
+	return r, nil
+}
+
+// count sums the statuses of r's events.
+func (m *MemberRecord) count() {
+	m.Present, m.Leave, m.Absent = 0, 0, 0
+	for _, e := range m.Events {
 		switch e.Status {
 		case party.Present:
-			r.Present++
+			m.Present++
 		case party.Leave:
-			r.Leave++
+			m.Leave++
 		case party.Absent:
-			r.Absent++
+			m.Absent++
 		}
 	}
-	return r, nil
+}
+
+// Keep keeps the events keep accepts, counts them again and returns how many it dropped: a
+// viewer other than the member sees only the events of organizations it may read.
+func (m *MemberRecord) Keep(keep func(store.MemberEvent) bool) int {
+	n := len(m.Events)
+	m.Events = slices.DeleteFunc(m.Events, func(e store.MemberEvent) bool { return !keep(e) })
+	m.count()
+	return n - len(m.Events)
 }
 
 // TopicOrg is one organization's study of a 第一议题 item.

@@ -81,6 +81,7 @@ type MemberEvent struct {
 	EventID  int64
 	On       party.Date
 	OrgName  string
+	OrgPath  string // for the viewer's permission check
 	TypeName string
 	Title    string
 	Status   party.AttendanceStatus
@@ -90,7 +91,7 @@ type MemberEvent struct {
 // MemberAttendance lists the held events starting in span that member memberID was expected
 // at, in time order: the member's own record, never compared with anyone else's.
 func (db *DB) MemberAttendance(ctx context.Context, memberID int64, span party.Span) ([]MemberEvent, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT e.id, e.on_date, o.name, t.name, e.title, a.status, a.reason
+	rows, err := db.r.QueryContext(ctx, `SELECT e.id, e.on_date, o.name, o.path, t.name, e.title, a.status, a.reason
 		FROM attendance a JOIN events e ON e.id = a.event_id JOIN orgs o ON o.id = e.org_id
 		JOIN event_types t ON t.code = e.type_code
 		WHERE a.member_id = $1 AND e.on_date >= $2 AND e.on_date < $3 AND e.status = $4
@@ -102,7 +103,7 @@ func (db *DB) MemberAttendance(ctx context.Context, memberID int64, span party.S
 	var out []MemberEvent
 	for rows.Next() {
 		var m MemberEvent
-		if err := rows.Scan(&m.EventID, &m.On, &m.OrgName, &m.TypeName, &m.Title, &m.Status, &m.Reason); err != nil {
+		if err := rows.Scan(&m.EventID, &m.On, &m.OrgName, &m.OrgPath, &m.TypeName, &m.Title, &m.Status, &m.Reason); err != nil {
 			return nil, fmt.Errorf("store: scan member attendance: %w", err)
 		}
 		out = append(out, m)

@@ -206,6 +206,23 @@ func TestCompliancePages(t *testing.T) {
 			}
 		})
 
+		t.Run("MemberPageHidesEventsBeyondTheViewer", func(t *testing.T) {
+			// A 党课 of the 党组 expects the whole bureau; the branch secretary may read 王五
+			// but not the 党组's meetings, so it sees 王五's branch meetings only.
+			at := time.Date(2026, 7, 20, 9, 0, 0, 0, party.Zone) // after the first half-year the other cases count
+			lecture := &party.Event{OrgID: fx.top.ID, Type: party.TypePartyLecture, Title: "党组书记讲党课", StartAt: at, EndAt: at.Add(time.Hour)}
+			storetest.MustDo(t, "lecture", db.RecordEvent(context.Background(), lecture, nil))
+			sec := fx.account(t, "sec-member", party.Grant{Role: party.RoleSecretary, OrgID: fx.branch.ID})
+			mine := section(t, fx.do(t, request{method: "GET", path: path("/members/%d", fx.members[2].ID), cookie: sec}).Body.String(), "attendance-h")
+			if !strings.Contains(mine, "应参加 <strong>5</strong> 次") || strings.Contains(mine, "党组书记讲党课") || !strings.Contains(mine, "另有1次活动") {
+				t.Errorf("the branch secretary's view of 王五's attendance:\n%s", mine)
+			}
+			all := section(t, fx.get(t, path("/members/%d", fx.members[2].ID)), "attendance-h")
+			if !strings.Contains(all, "应参加 <strong>6</strong> 次") || !strings.Contains(all, "党组书记讲党课") || strings.Contains(all, "另有") {
+				t.Errorf("the installation administrator's view of 王五's attendance:\n%s", all)
+			}
+		})
+
 		t.Run("RemindersListOverdueAndDue", func(t *testing.T) {
 			body := fx.get(t, "/reminders")
 			overdue := section(t, body, "overdue-h")

@@ -156,14 +156,25 @@ type memberAttendance struct {
 	Year   int
 	Record *compliance.MemberRecord
 	Rate   string
+	// Hidden counts the events of organizations the viewer may not read (a member transferred
+	// in, or attached to another bureau's temporary branch), left out of the list and figures.
+	Hidden int
 }
 
-// memberAttendance loads member memberID's attendance at the held events of this year.
+// memberAttendance loads member memberID's attendance at the held events of this year: all of
+// it for the member itself, for anyone else the events of organizations it may read.
 func (s *Server) memberAttendance(ctx context.Context, memberID int64) (*memberAttendance, error) {
 	year := party.PeriodOf(party.Yearly, s.today())
 	rec, err := compliance.MemberStudy(ctx, s.db, memberID, year.Span())
 	if err != nil {
 		return nil, err
 	}
-	return &memberAttendance{Year: year.Year, Record: rec, Rate: percentText(len(rec.Events), rec.Present)}, nil
+	out := &memberAttendance{Year: year.Year, Record: rec}
+	if party.PrincipalFrom(ctx).OwnMember() != memberID {
+		out.Hidden = rec.Keep(func(e store.MemberEvent) bool {
+			return can(ctx, party.ActEventRead, party.Target{OrgPath: e.OrgPath})
+		})
+	}
+	out.Rate = percentText(len(rec.Events), rec.Present)
+	return out, nil
 }
