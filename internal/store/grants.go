@@ -70,7 +70,9 @@ func (tx *Tx) addGrant(ctx context.Context, g *party.Grant) error {
 			return party.FieldErrorf(party.EINVALID, "member", "党员不存在")
 		}
 		if m.Status != party.StatusActive {
-			return party.FieldErrorf(party.EINVALID, "member", "%s已%s", m.Name, m.Status)
+			// Not naming the member: the account administrators granting roles do not read
+			// party records.
+			return party.FieldErrorf(party.EINVALID, "member", "该党员记录已不在册（已转出或已故等），不能关联账户")
 		}
 		g.MemberName, g.OrgName = m.Name, m.OrgName
 	}
