@@ -62,6 +62,11 @@ Run "dangjian COMMAND --help" for the flags of a command.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
 	cmd := "serve"
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		// The program's own help lists the commands; "serve --help" gives the server's flags.
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cmd, args = args[0], args[1:]
 	}
@@ -87,10 +92,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "version":
 		return e.version(args)
 	case "help":
-		fmt.Fprint(stdout, usage)
-		return nil
-	}
-	if cmd == "-h" || cmd == "--help" {
 		fmt.Fprint(stdout, usage)
 		return nil
 	}

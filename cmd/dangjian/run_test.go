@@ -94,6 +94,11 @@ func TestVersionAndHelp(t *testing.T) {
 			t.Errorf("%v: %v %q", args, err, out)
 		}
 	}
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"help"}} {
+		if out, err := runCmd(t, env, args...); err != nil || !strings.Contains(out, "Commands:") || !strings.Contains(out, "compliance") {
+			t.Errorf("%v does not list the commands: %v %q", args, err, out)
+		}
+	}
 	if _, err := runCmd(t, env, "frobnicate"); !errors.Is(err, errUsage) {
 		t.Fatalf("unknown command: %v", err)
 	}
