@@ -58,7 +58,10 @@ const (
 	ActTopicWrite Action = "topic.write"
 	// ActRuleAdmin: change the rules and the catalogue of event types.
 	ActRuleAdmin Action = "rule.manage"
-	// ActChannelAdmin: configure outgoing notification channels (a system setting).
+	// ActChannelAdmin: configure outgoing notification channels of a subtree. The reminders a
+	// channel carries (organizations, meetings, overdue obligations) are party data, so the
+	// party office that may read them decides where they go; the 系统管理员, one of the 三员
+	// who read no party data, does not.
 	ActChannelAdmin Action = "channel.manage"
 )
 
@@ -91,7 +94,7 @@ type roleSpec struct {
 var roleSpecs = map[Role]roleSpec{
 	RolePartyAdmin: {scope: ScopeSubtree, admin: true, actions: []Action{ActOrgRead, ActOrgWrite, ActMemberRead,
 		ActMemberWrite, ActMemberUnmask, ActMemberImport, ActMemberExport,
-		ActEventRead, ActEventWrite, ActComplianceRead, ActTopicWrite, ActRuleAdmin}},
+		ActEventRead, ActEventWrite, ActComplianceRead, ActTopicWrite, ActRuleAdmin, ActChannelAdmin}},
 	RoleSecretary: {scope: ScopeSubtree, branchOnly: true, actions: []Action{ActOrgRead, ActMemberRead, ActMemberWrite,
 		ActMemberUnmask, ActMemberImport, ActMemberExport, ActEventRead, ActEventWrite, ActComplianceRead}},
 	RoleOrganizer: {scope: ScopeSubtree, branchOnly: true, actions: []Action{ActOrgRead, ActMemberRead, ActMemberWrite,
@@ -101,8 +104,7 @@ var roleSpecs = map[Role]roleSpec{
 		ActEventRead, ActComplianceRead}},
 	RoleLeader: {scope: ScopeSubtree, actions: []Action{ActOrgRead, ActMemberRead, ActMemberExport,
 		ActEventRead, ActComplianceRead}},
-	RoleSysAdmin: {scope: ScopeSystem, admin: true, separate: true, actions: []Action{ActAccountRead, ActAccountAdmin,
-		ActChannelAdmin}},
+	RoleSysAdmin: {scope: ScopeSystem, admin: true, separate: true, actions: []Action{ActAccountRead, ActAccountAdmin}},
 	RoleSecAdmin: {scope: ScopeSystem, admin: true, separate: true, actions: []Action{ActAccountRead, ActRoleGrant,
 		ActPolicyAdmin}},
 	RoleAuditAdmin: {scope: ScopeSystem, admin: true, separate: true, actions: []Action{ActAuditRead}},

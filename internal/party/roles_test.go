@@ -76,6 +76,11 @@ func TestCan(t *testing.T) {
 		{"SysAdminManagesAccounts", sys, party.ActAccountAdmin, party.Target{}, true},
 		{"SysAdminReadsNoPartyData", sys, party.ActMemberRead, memberAt(branch, 7), false},
 		{"SysAdminCannotGrant", sys, party.ActRoleGrant, party.Target{}, false},
+		// A channel sends its subtree's reminders out: party data, so not a 三员 setting.
+		{"SysAdminConfiguresNoChannel", sys, party.ActChannelAdmin, at(top), false},
+		{"AdminConfiguresChannelsOfSubtree", admin, party.ActChannelAdmin, at(branch), true},
+		{"AdminNoChannelsElsewhere", admin, party.ActChannelAdmin, at(elsewhere), false},
+		{"SecretaryConfiguresNoChannel", secretary, party.ActChannelAdmin, at(branch), false},
 		{"SecAdminGrants", sec, party.ActRoleGrant, party.Target{}, true},
 		{"SecAdminSetsPolicy", sec, party.ActPolicyAdmin, party.Target{}, true},
 		{"SecAdminReadsNoPartyData", sec, party.ActOrgRead, at(top), false},

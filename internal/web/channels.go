@@ -56,7 +56,25 @@ type channelsPage struct {
 	Channels []channelRow
 }
 
-// channelList shows the channels with their latest deliveries, failures first to the eye.
+// msgChannelOrg refuses a 提醒范围 that does not exist or lies outside the user's subtrees, the
+// same for both, so the form tells nothing of another subtree.
+const msgChannelOrg = "提醒范围的组织不存在"
+
+// channelAllowed checks the principal's right to manage channel c on the organization whose
+// subtree's reminders it sends: nil, or a refusal coded ENOTFOUND or EFORBIDDEN.
+func (s *Server) channelAllowed(ctx context.Context, c *store.Channel) error {
+	return s.auth.AllowOrg(ctx, party.PrincipalFrom(ctx), party.ActChannelAdmin, c.RootOrgID)
+}
+
+// channelRefused reports whether err is a permission refusal (or the absence it looks like)
+// rather than a failure.
+func channelRefused(err error) bool {
+	code := party.ErrorCode(err)
+	return code == party.ENOTFOUND || code == party.EFORBIDDEN
+}
+
+// channelList shows the channels of the user's subtrees with their latest deliveries,
+// failures first to the eye.
 func (s *Server) channelList(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	list, err := s.db.Channels(ctx, false)
@@ -66,6 +84,13 @@ func (s *Server) channelList(w http.ResponseWriter, r *http.Request) {
 	}
 	var data channelsPage
 	for _, c := range list {
+		if err := s.channelAllowed(ctx, c); err != nil {
+			if channelRefused(err) {
+				continue
+			}
+			s.serverError(w, r, err)
+			return
+		}
 		row := channelRowOf(c)
 		if row.Deliveries, err = s.db.Deliveries(ctx, c.ID, false, channelDeliveriesShown); err != nil {
 			s.serverError(w, r, err)
@@ -89,14 +114,22 @@ func channelFlash(key string) string {
 	return ""
 }
 
-// loadChannel finds the channel of the {cid} path value, answering 404 itself.
+// loadChannel finds the channel of the {cid} path value that the user may manage, answering
+// 404 itself. A channel of another subtree answers as a missing one: its existence, name and
+// target are not the user's to know.
 func (s *Server) loadChannel(w http.ResponseWriter, r *http.Request) (*store.Channel, bool) {
 	id, ok := pathID(r, "cid")
 	if !ok {
 		s.notFound(w, r)
 		return nil, false
 	}
-	c, err := s.db.FindChannel(r.Context(), id)
+	ctx := r.Context()
+	c, err := s.db.FindChannel(ctx, id)
+	if err == nil {
+		if err = s.channelAllowed(ctx, c); channelRefused(err) {
+			err = party.Errorf(party.ENOTFOUND, "通知渠道不存在")
+		}
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return nil, false
@@ -107,11 +140,24 @@ func (s *Server) loadChannel(w http.ResponseWriter, r *http.Request) (*store.Cha
 // channelFieldNames are the form fields a channel's validation errors may name.
 var channelFieldNames = []string{"kind", "name", "root_org_id", "url", "host", "port", "from", "to"}
 
-// channelOrgOptions lists the organizations a channel may cover, by name only.
+// channelOrgOptions lists the organizations a channel of the user may cover, by name only:
+// all of them with a grant on the whole installation, otherwise those of the user's subtrees.
 func (s *Server) channelOrgOptions(ctx context.Context) ([]option, error) {
-	orgs, err := s.db.ListOrgs(ctx, store.OrgFilter{})
-	if err != nil {
-		return nil, err
+	everywhere, ids := party.PrincipalFrom(ctx).Scopes(party.ActChannelAdmin)
+	var orgs []*party.Org
+	if everywhere {
+		all, err := s.db.ListOrgs(ctx, store.OrgFilter{})
+		if err != nil {
+			return nil, err
+		}
+		orgs = all
+	}
+	for _, id := range ids {
+		list, err := s.db.ListOrgs(ctx, store.OrgFilter{Root: id})
+		if err != nil {
+			return nil, err
+		}
+		orgs = append(orgs, list...)
 	}
 	out := []option{{Value: "", Label: "请选择"}}
 	for _, o := range orgs {
@@ -240,6 +286,22 @@ func channelFromForm(f *form, c *store.Channel) {
 	}
 }
 
+// checkChannelScope refuses, beside the field, a 提醒范围 outside the user's subtrees: the
+// channel would send that subtree's reminders wherever the user chose.
+func (s *Server) checkChannelScope(ctx context.Context, f *form, c *store.Channel) error {
+	if c.RootOrgID == 0 || f.errs["root_org_id"] != "" {
+		return nil
+	}
+	msg, err := s.formOrgError(ctx, party.ActChannelAdmin, c.RootOrgID, msgChannelOrg)
+	if err != nil {
+		return err
+	}
+	if msg != "" {
+		f.setErr("root_org_id", msg)
+	}
+	return nil
+}
+
 // channelCreate adds a channel.
 func (s *Server) channelCreate(w http.ResponseWriter, r *http.Request) {
 	f, ok := s.parseForm(w, r)
@@ -248,6 +310,10 @@ func (s *Server) channelCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &store.Channel{}
 	channelFromForm(f, c)
+	if err := s.checkChannelScope(r.Context(), f, c); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	status := http.StatusUnprocessableEntity
 	if f.ok() {
 		err := s.db.CreateChannel(r.Context(), c)
@@ -294,6 +360,10 @@ func (s *Server) channelUpdate(w http.ResponseWriter, r *http.Request) {
 	c := *old
 	c.Config.To = append([]string(nil), old.Config.To...)
 	channelFromForm(f, &c)
+	if err := s.checkChannelScope(r.Context(), f, &c); err != nil {
+		s.serverError(w, r, err)
+		return
+	}
 	status := http.StatusUnprocessableEntity
 	if f.ok() {
 		err := s.db.UpdateChannel(r.Context(), &c)
@@ -330,7 +400,7 @@ func (s *Server) channelTest(w http.ResponseWriter, r *http.Request) {
 	if d.Count() == 0 {
 		m.Markdown += "\n\n当前没有需要提醒的事项。"
 	}
-	m.Markdown = "> 这是一条测试消息，由系统管理员从党建工作管理平台发送。\n\n" + m.Markdown
+	m.Markdown = "> 这是一条测试消息，由党建管理员从党建工作管理平台发送。\n\n" + m.Markdown
 	del := &store.Delivery{ChannelID: c.ID, Items: d.Count()}
 	sender, err := notify.NewSender(c, nil, s.now)
 	if err == nil {

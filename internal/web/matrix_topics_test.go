@@ -20,9 +20,10 @@ func init() {
 }
 
 // topicMatrixRecords adds a 第一议题 item ({topic}), a 读书活动 rule of the fixture's branch
-// ({rule}) and one of the other bureau's branch ({otherrule}), and a DingTalk channel
-// ({channel}) whose robot is a local server. The rules are of a type no seeded rule governs,
-// so they replace none that other rows rely on.
+// ({rule}) and one of the other bureau's branch ({otherrule}), and a DingTalk channel of the
+// fixture's bureau ({channel}) and one of the other bureau ({otherchannel}), whose robot is a
+// local server. The rules are of a type no seeded rule governs, so they replace none that
+// other rows rely on.
 func topicMatrixRecords(t *testing.T, fx *fixture, vars map[string]string) {
 	t.Helper()
 	ctx := context.Background()
@@ -48,21 +49,29 @@ func topicMatrixRecords(t *testing.T, fx *fixture, vars map[string]string) {
 		io.WriteString(w, `{"errcode":0,"errmsg":"ok"}`)
 	}))
 	t.Cleanup(srv.Close)
-	c := &store.Channel{Kind: store.ChannelDingTalk, Name: "矩阵钉钉群", RootOrgID: fx.top.ID, Enabled: true,
-		Config: store.ChannelConfig{URL: srv.URL + "/robot/send?access_token=m", Secret: "SECm"}}
-	storetest.MustDo(t, "channel", db.CreateChannel(ctx, c))
-	vars["topic"], vars["channel"] = n(topic.ID), n(c.ID)
+	channel := func(root int64, name string) string {
+		c := &store.Channel{Kind: store.ChannelDingTalk, Name: name, RootOrgID: root, Enabled: true,
+			Config: store.ChannelConfig{URL: srv.URL + "/robot/send?access_token=m", Secret: "SECm"}}
+		storetest.MustDo(t, "channel", db.CreateChannel(ctx, c))
+		return n(c.ID)
+	}
+	// The matrix's 党建管理员 holds the fixture's bureau (fx.top): {channel} is its own.
+	vars["channel"], vars["otherchannel"] = channel(fx.top.ID, "矩阵钉钉群"), channel(otherBranch, "外局矩阵钉钉群")
+	vars["topic"] = n(topic.ID)
 }
 
 // topicMatrixRows are the rows of the 第一议题 ledger (its readers see it; the 党建管理员 keeps
 // it), the rules and event types (the 党建管理员, within its subtree: the matrix's one holds
-// the bureau, not the installation) and the notification channels (the 系统管理员 alone).
+// the bureau, not the installation) and the notification channels (the 党建管理员 too, within
+// its subtree: another bureau's channel is as missing; the 系统管理员 has none, as they send
+// party data).
 func topicMatrixRows() []cell {
 	empty := url.Values{}
 	const readers = "anon=303 " + webReaders + "=200 *=403"
 	const keeper = "anon=303 admin=200 *=403"
 	const keeperPost = "anon=401 admin=422 *=403"
-	const sys = "anon=303 sys=200 *=403"
+	const channels = "anon=303 admin=200 *=403"
+	const channelsMissing = "anon=303 admin=404 *=403"
 	valid := func(scope string) url.Values {
 		return url.Values{"type": {"theme_day"}, "kinds": {"党支部"}, "root_org_id": {scope}, "frequency": {"month"},
 			"min_count": {"1"}, "effective_from": {"2026-01-01"}, "source": {"矩阵"}}
@@ -102,16 +111,20 @@ func topicMatrixRows() []cell {
 		{pattern: "POST /admin/event-types/{code}/active", own: "/admin/event-types/theme_day/active", form: empty, wantOwn: "anon=401 *=403",
 			other: "/admin/event-types/no_such_type/active", wantOther: "anon=401 *=403"},
 
-		{pattern: "GET /admin/channels", own: "/admin/channels", wantOwn: sys},
-		{pattern: "GET /admin/channels/new", own: "/admin/channels/new", wantOwn: sys},
-		{pattern: "POST /admin/channels", own: "/admin/channels", form: empty, wantOwn: "anon=401 sys=422 *=403"},
-		{pattern: "GET /admin/channels/{cid}/edit", own: "/admin/channels/{channel}/edit", wantOwn: sys,
-			other: "/admin/channels/999999/edit", wantOther: "anon=303 sys=404 *=403"},
-		{pattern: "POST /admin/channels/{cid}/edit", own: "/admin/channels/{channel}/edit", form: empty, wantOwn: "anon=401 sys=422 *=403",
-			other: "/admin/channels/999999/edit", wantOther: "anon=401 sys=404 *=403"},
-		{pattern: "POST /admin/channels/{cid}/test", own: "/admin/channels/{channel}/test", form: empty, wantOwn: "anon=401 sys=303 *=403",
-			other: "/admin/channels/999999/test", wantOther: "anon=401 sys=404 *=403"},
-		{pattern: "GET /admin/channels/{cid}/deliveries", own: "/admin/channels/{channel}/deliveries", wantOwn: sys,
-			other: "/admin/channels/999999/deliveries", wantOther: "anon=303 sys=404 *=403"},
+		{pattern: "GET /admin/channels", own: "/admin/channels", wantOwn: channels},
+		{pattern: "GET /admin/channels/new", own: "/admin/channels/new", wantOwn: channels},
+		{pattern: "POST /admin/channels", own: "/admin/channels", form: empty, wantOwn: "anon=401 admin=422 *=403"},
+		// A channel rooted in another bureau is refused beside the field, as if that bureau did
+		// not exist.
+		{pattern: "POST /admin/channels", own: "/admin/channels", form: url.Values{"kind": {"dingtalk"}, "name": {"矩阵越权"},
+			"root_org_id": {"{otherorg}"}, "url": {"https://robot.example/send"}}, wantOwn: "anon=401 admin=422 *=403"},
+		{pattern: "GET /admin/channels/{cid}/edit", own: "/admin/channels/{channel}/edit", wantOwn: channels,
+			other: "/admin/channels/{otherchannel}/edit", wantOther: channelsMissing},
+		{pattern: "POST /admin/channels/{cid}/edit", own: "/admin/channels/{channel}/edit", form: empty, wantOwn: "anon=401 admin=422 *=403",
+			other: "/admin/channels/{otherchannel}/edit", wantOther: "anon=401 admin=404 *=403"},
+		{pattern: "POST /admin/channels/{cid}/test", own: "/admin/channels/{channel}/test", form: empty, wantOwn: "anon=401 admin=303 *=403",
+			other: "/admin/channels/{otherchannel}/test", wantOther: "anon=401 admin=404 *=403"},
+		{pattern: "GET /admin/channels/{cid}/deliveries", own: "/admin/channels/{channel}/deliveries", wantOwn: channels,
+			other: "/admin/channels/{otherchannel}/deliveries", wantOther: channelsMissing},
 	}
 }

@@ -28,7 +28,8 @@ func (s *Server) topicRoutes() []route {
 		{"POST /admin/event-types", s.eventTypeCreate, installation(party.ActRuleAdmin), maxFormBody},
 		{"POST /admin/event-types/{code}/active", s.eventTypeActive, installation(party.ActRuleAdmin), maxFormBody},
 
-		// channels.go: notification channels (系统管理员), their test send and deliveries.
+		// channels.go: notification channels, their test send and deliveries (党建管理员; the
+		// handlers keep each channel to the subtrees of the user by its 提醒范围).
 		{"GET /admin/channels", s.channelList, anywhere(party.ActChannelAdmin), 0},
 		{"GET /admin/channels/new", s.channelNew, anywhere(party.ActChannelAdmin), 0},
 		{"POST /admin/channels", s.channelCreate, anywhere(party.ActChannelAdmin), maxFormBody},
