@@ -130,6 +130,9 @@ type checkinQRPage struct {
 	// Planned is set while the event is not yet recorded as held: sign-ins are kept for the
 	// recorder, who completes the event after the meeting.
 	Planned bool
+	// SignedIn counts who has signed in so far (a planned meeting's sign-ins, a held one's
+	// present attendees), refreshed on the projected page every few seconds.
+	SignedIn int
 }
 
 // checkinCode resolves the event of a QR code route and the token to show: the one named by
@@ -162,6 +165,16 @@ func (s *Server) checkinCode(w http.ResponseWriter, r *http.Request) (*checkinQR
 			token, exp = t, texp
 		}
 	}
+	if e.Status == party.EventPlanned {
+		list, err := s.db.EventCheckins(r.Context(), e.ID)
+		if err != nil {
+			s.serverError(w, r, err)
+			return nil, false
+		}
+		data.SignedIn = len(list)
+	} else {
+		data.SignedIn = e.Present
+	}
 	data.URL = absoluteURL(r, "/c/"+token)
 	data.Image = "/events/" + strconv.FormatInt(e.ID, 10) + "/checkin.png?" + url.Values{"t": {token}}.Encode()
 	data.Expires = exp
@@ -172,6 +185,10 @@ func (s *Server) checkinCode(w http.ResponseWriter, r *http.Request) (*checkinQR
 func (s *Server) checkinShow(w http.ResponseWriter, r *http.Request) {
 	data, ok := s.checkinCode(w, r)
 	if !ok {
+		return
+	}
+	if r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-Target") == "checkin-count" {
+		s.render(w, r, http.StatusOK, "checkin_qr", "checkin-count", data)
 		return
 	}
 	status := http.StatusOK

@@ -259,7 +259,8 @@ func TestCheckin(t *testing.T) {
 		t.Run("PlannedEventKeepsSignInsForTheRecorder", func(t *testing.T) {
 			plannedPath := "/events/" + strconv.FormatInt(planned.ID, 10)
 			page := fx.get(t, plannedPath+"/checkin")
-			if !strings.Contains(page, "党员现在即可扫码签到") || strings.Contains(page, "才能签到") || !checkinLink.MatchString(page) {
+			if !strings.Contains(page, "党员现在即可扫码签到") || strings.Contains(page, "才能签到") || !checkinLink.MatchString(page) ||
+				!strings.Contains(page, "已签到 <strong>0</strong> 人") {
 				t.Fatalf("QR code page of a planned event:\n%s", excerpt(page))
 			}
 			link := "/c/" + web.CheckinToken(fx.srv, planned.ID, now().Add(time.Hour))
@@ -287,6 +288,12 @@ func TestCheckin(t *testing.T) {
 			body := fx.do(t, request{method: "GET", path: link + "?done=checkin", cookie: liCookie}).Body.String()
 			if !strings.Contains(body, "签到成功") || !strings.Contains(body, "您已签到。会议结束后") || strings.Contains(body, `action="/c/`) {
 				t.Fatalf("page after signing in to a planned event:\n%s", excerpt(body))
+			}
+			// The projected page's count, polled by htmx, now says one.
+			count := fx.do(t, request{method: "GET", path: plannedPath + "/checkin",
+				header: map[string]string{"HX-Request": "true", "HX-Target": "checkin-count"}}).Body.String()
+			if !strings.Contains(count, "已签到 <strong>1</strong> 人") || strings.Contains(count, "<html") {
+				t.Fatalf("the sign-in count fragment:\n%s", excerpt(count))
 			}
 
 			t.Run("Idempotent", func(t *testing.T) {
