@@ -145,7 +145,17 @@ func (db *DB) ExpectedAttendees(ctx context.Context, orgID int64, typ party.Even
 	return expectedAttendees(ctx, db.r, o, aud, on)
 }
 
-// expectedAttendees lists the people audience aud of organization o covers on day on.
+// memberOrgOn is the SQL for the branch member m belonged to on day $1: where the first
+// transfer after that day took it from (0, no organization, when that transfer brought it in
+// from outside), or its branch today when it has not moved since.
+const memberOrgOn = `COALESCE((SELECT CASE WHEN t.kind = '` + string(party.TransferIn) + `' THEN 0 ELSE t.from_org_id END
+	FROM transfers t WHERE t.member_id = m.id AND t.on_date > $1 ORDER BY t.on_date, t.id LIMIT 1), m.org_id)`
+
+// expectedAttendees lists the people audience aud of organization o covers on day on, from the
+// roster as it stood that day: a member who moved to another branch after the day counts for
+// the branch it left, not the one it joined, and one transferred in after the day counts
+// nowhere (memberOrgOn). A member's party group is not dated, so a group's meeting expects the
+// group's present members who were in its branch that day.
 func expectedAttendees(ctx context.Context, q querier, o *party.Org, aud party.Audience, on party.Date) ([]party.Attendance, error) {
 	// A member counts from joining the party until the day they left the roster.
 	alive := ` AND m.joined_on <= $1 AND (m.status = '` + string(party.StatusActive) + `' OR m.left_on > $1)`
@@ -154,17 +164,25 @@ func expectedAttendees(ctx context.Context, q querier, o *party.Org, aud party.A
 	switch {
 	case aud == party.AudienceCommittee:
 		query = `SELECT DISTINCT m.id, m.name, m.name_key FROM positions p JOIN members m ON m.id = p.member_id
-			WHERE p.org_id = $2 AND p.title <> '党小组长' AND p.start_on <= $1 AND (p.end_on IS NULL OR p.end_on >= $1)`
+			WHERE p.org_id = $2 AND p.title <> '党小组长' AND p.start_on <= $1 AND (p.end_on IS NULL OR p.end_on >= $1)` + alive
 	case o.Kind == party.KindBranch:
-		query = `SELECT m.id, m.name, m.name_key FROM members m WHERE m.org_id = $2` + alive
+		query = `WITH cand AS (SELECT m.id FROM members m WHERE m.org_id = $2
+				UNION SELECT t.member_id FROM transfers t WHERE t.from_org_id = $2 AND t.on_date > $1)
+			SELECT m.id, m.name, m.name_key FROM members m JOIN cand c ON c.id = m.id
+			WHERE ` + memberOrgOn + ` = $2` + alive
 	case o.Kind == party.KindGroup:
-		query = `SELECT m.id, m.name, m.name_key FROM members m WHERE m.group_id = $2` + alive
+		query = `SELECT m.id, m.name, m.name_key FROM members m WHERE m.group_id = $2 AND ` + memberOrgOn + ` = $3` + alive
+		args = append(args, o.ParentID)
 	case o.Kind == party.KindTempBranch:
 		query = `SELECT DISTINCT m.id, m.name, m.name_key FROM temp_attachments a JOIN members m ON m.id = a.member_id
 			WHERE a.org_id = $2 AND a.start_on <= $1 AND (a.end_on IS NULL OR a.end_on >= $1)` + alive
 	default:
 		lo, hi := subtreeRange(o.Path)
-		query = `SELECT m.id, m.name, m.name_key FROM members m JOIN orgs b ON b.id = m.org_id
+		query = `WITH cand AS (SELECT m.id FROM members m JOIN orgs b ON b.id = m.org_id WHERE b.path >= $2 AND b.path < $3
+				UNION SELECT t.member_id FROM transfers t JOIN orgs b ON b.id = t.from_org_id
+				WHERE b.path >= $2 AND b.path < $3 AND t.on_date > $1)
+			SELECT m.id, m.name, m.name_key FROM members m JOIN cand c ON c.id = m.id
+			JOIN orgs b ON b.id = ` + memberOrgOn + `
 			WHERE b.path >= $2 AND b.path < $3` + alive
 		args = []any{on, lo, hi}
 	}
@@ -506,13 +524,19 @@ func (tx *Tx) insertEvent(ctx context.Context, e *party.Event, t *party.EventTyp
 	e.Judge(t)
 	e.CreatedAt, e.UpdatedAt = tx.now, tx.now
 	e.OrgCode, e.OrgName, e.TypeName = o.Code, o.Name, t.Name
+	// An event of a recurring plan keeps the plan's day it was created for (plan_day), even
+	// when it is moved, so the plan does not create that day again.
+	var planDay any
+	if e.PlanID != 0 {
+		planDay = e.Date()
+	}
 	err := tx.QueryRowContext(ctx, `INSERT INTO events (org_id, type_code, title, status, starts_at, ends_at, on_date,
 		place, host, recorder, content, decisions, materials, cancel_reason, plan_id, expected, present, on_leave,
-		absent, counts, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-		$15, $16, $17, $18, $19, $20, $21, $21) RETURNING id`,
+		absent, counts, created_at, updated_at, plan_day) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+		$15, $16, $17, $18, $19, $20, $21, $21, $22) RETURNING id`,
 		e.OrgID, string(e.Type), e.Title, string(e.Status), formatTS(e.StartAt), formatTS(e.EndAt), e.Date(),
 		e.Place, e.Host, e.Recorder, e.Content, e.Decisions, e.Materials, e.CancelReason, nullID(e.PlanID),
-		e.Expected, e.Present, e.Leave, e.Absent, e.Counts, formatTS(tx.now)).Scan(&e.ID)
+		e.Expected, e.Present, e.Leave, e.Absent, e.Counts, formatTS(tx.now), planDay).Scan(&e.ID)
 	if err != nil {
 		return fmt.Errorf("store: insert event: %w", err)
 	}

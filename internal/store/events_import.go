@@ -92,6 +92,19 @@ func (db *DB) ImportEvents(ctx context.Context, root int64, rows []party.EventRo
 				continue
 			}
 			seen[key] = r.Row
+			// An event already recorded is left as it is, before its names are checked: the
+			// roster may have changed since (a member moved on), and re-importing the same
+			// ledger must change nothing.
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE org_id = $1 AND type_code = $2
+				AND on_date = $3 AND title = $4 AND status = $5`, o.ID, string(t.Code), r.On, strings.TrimSpace(r.Title),
+				string(party.EventHeld)).Scan(&n); err != nil {
+				return fmt.Errorf("store: import events: %w", err)
+			}
+			if n > 0 {
+				res.Unchanged++
+				continue
+			}
 			pk := fmt.Sprintf("%d|%s", o.ID, r.On)
 			allowed, ok := people[pk]
 			if !ok {
@@ -113,16 +126,6 @@ func (db *DB) ImportEvents(ctx context.Context, root int64, rows []party.EventRo
 			}
 			if len(r.Topics) > 0 && !t.Study {
 				bad(r.Row, "第一议题", fmt.Sprintf("“%s”不登记第一议题", t.Name))
-				continue
-			}
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE org_id = $1 AND type_code = $2
-				AND on_date = $3 AND title = $4 AND status = $5`, o.ID, string(t.Code), r.On, e.Title,
-				string(party.EventHeld)).Scan(&n); err != nil {
-				return fmt.Errorf("store: import events: %w", err)
-			}
-			if n > 0 {
-				res.Unchanged++
 				continue
 			}
 			for _, title := range r.Topics {

@@ -224,7 +224,7 @@ func (db *DB) materialize(ctx context.Context, id int64, through party.Date) (in
 					return err
 				}
 				var exists int
-				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE plan_id = $1 AND on_date = $2`,
+				if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE plan_id = $1 AND plan_day = $2`,
 					p.ID, d).Scan(&exists); err != nil {
 					return fmt.Errorf("store: check planned event: %w", err)
 				}

@@ -491,6 +491,7 @@ func TestImportEvents(t *testing.T) {
 			a := row(2)
 			a.Title = "另一次"
 			b := row(3)
+			b.Title = "另一次主题党日" // an event not recorded yet: rows already recorded are skipped unread
 			b.Present = []string{"查无此人", ms[1].Name}
 			c := row(4)
 			c.Type = "茶话会"

@@ -360,6 +360,10 @@ func (db *DB) UpdateMember(ctx context.Context, m *party.Member) error {
 	})
 }
 
+// lastDayBefore is the end date a transfer gives a post or attachment: $1, the day before the
+// transfer, or its start day when it started on the transfer's day.
+const lastDayBefore = `CASE WHEN start_on > $1 THEN start_on ELSE $1 END`
+
 func (tx *Tx) updateMember(ctx context.Context, old, m *party.Member, t *party.Transfer) error {
 	if err := m.Validate(tx.today()); err != nil {
 		return err
@@ -462,10 +466,14 @@ func (db *DB) TransferOut(ctx context.Context, id int64, on party.Date, to, note
 			string(m.Status), on, formatTS(tx.now), id); err != nil {
 			return fmt.Errorf("store: transfer out: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE positions SET end_on = $1 WHERE member_id = $2 AND end_on IS NULL`, on, id); err != nil {
+		// Posts and attachments end the day before the transfer: an end date is the last day
+		// in post, and from the transfer's day the member is another organization's.
+		if _, err := tx.ExecContext(ctx, `UPDATE positions SET end_on = `+lastDayBefore+` WHERE member_id = $2 AND end_on IS NULL`,
+			on.AddDays(-1), id); err != nil {
 			return fmt.Errorf("store: end positions: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE temp_attachments SET end_on = $1 WHERE member_id = $2 AND end_on IS NULL`, on, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE temp_attachments SET end_on = `+lastDayBefore+` WHERE member_id = $2 AND end_on IS NULL`,
+			on.AddDays(-1), id); err != nil {
 			return fmt.Errorf("store: end attachments: %w", err)
 		}
 		if err := tx.audit(ctx, ActUpdate, ObjMember, id, m.OrgID, diff(memberFields(&old), memberFields(m))); err != nil {
@@ -497,8 +505,8 @@ func (db *DB) MoveMember(ctx context.Context, id, toOrg, toGroup int64, on party
 		}
 		m := *old
 		m.OrgID, m.GroupID = toOrg, toGroup
-		if _, err := tx.ExecContext(ctx, `UPDATE positions SET end_on = $1 WHERE member_id = $2 AND org_id IN ($3, $4) AND end_on IS NULL`,
-			on, id, old.OrgID, nullID(old.GroupID)); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE positions SET end_on = `+lastDayBefore+` WHERE member_id = $2 AND org_id IN ($3, $4) AND end_on IS NULL`,
+			on.AddDays(-1), id, old.OrgID, nullID(old.GroupID)); err != nil {
 			return fmt.Errorf("store: end positions: %w", err)
 		}
 		out = &m
