@@ -151,11 +151,15 @@ func (db *DB) ExpectedAttendees(ctx context.Context, orgID int64, typ party.Even
 const memberOrgOn = `COALESCE((SELECT CASE WHEN t.kind = '` + string(party.TransferIn) + `' THEN 0 ELSE t.from_org_id END
 	FROM transfers t WHERE t.member_id = m.id AND t.on_date > $1 ORDER BY t.on_date, t.id LIMIT 1), m.org_id)`
 
+// memberGroupOn is the SQL for the party group member m belonged to on day $1, from the dated
+// group changes as memberOrgOn reads transfers (0 for none).
+const memberGroupOn = `COALESCE((SELECT COALESCE(g.from_group_id, 0) FROM group_changes g
+	WHERE g.member_id = m.id AND g.on_date > $1 ORDER BY g.on_date, g.id LIMIT 1), m.group_id, 0)`
+
 // expectedAttendees lists the people audience aud of organization o covers on day on, from the
 // roster as it stood that day: a member who moved to another branch after the day counts for
 // the branch it left, not the one it joined, and one transferred in after the day counts
-// nowhere (memberOrgOn). A member's party group is not dated, so a group's meeting expects the
-// group's present members who were in its branch that day.
+// nowhere (memberOrgOn); likewise for party groups (memberGroupOn).
 func expectedAttendees(ctx context.Context, q querier, o *party.Org, aud party.Audience, on party.Date) ([]party.Attendance, error) {
 	// A member counts from joining the party until the day they left the roster.
 	alive := ` AND m.joined_on <= $1 AND (m.status = '` + string(party.StatusActive) + `' OR m.left_on > $1)`
@@ -171,7 +175,10 @@ func expectedAttendees(ctx context.Context, q querier, o *party.Org, aud party.A
 			SELECT m.id, m.name, m.name_key FROM members m JOIN cand c ON c.id = m.id
 			WHERE ` + memberOrgOn + ` = $2` + alive
 	case o.Kind == party.KindGroup:
-		query = `SELECT m.id, m.name, m.name_key FROM members m WHERE m.group_id = $2 AND ` + memberOrgOn + ` = $3` + alive
+		query = `WITH cand AS (SELECT m.id FROM members m WHERE m.group_id = $2
+				UNION SELECT g.member_id FROM group_changes g WHERE g.from_group_id = $2 AND g.on_date > $1)
+			SELECT m.id, m.name, m.name_key FROM members m JOIN cand c ON c.id = m.id
+			WHERE ` + memberGroupOn + ` = $2 AND ` + memberOrgOn + ` = $3` + alive
 		args = append(args, o.ParentID)
 	case o.Kind == party.KindTempBranch:
 		query = `SELECT DISTINCT m.id, m.name, m.name_key FROM temp_attachments a JOIN members m ON m.id = a.member_id

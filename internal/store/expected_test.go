@@ -137,3 +137,36 @@ func TestReimportAfterAMove(t *testing.T) {
 		}
 	})
 }
+
+// A member moved from one party group to another today is expected at the first group's
+// meetings held before today, and not at the second's.
+func TestGroupChangeIsDated(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fixedClock(db) // 2026-11-26
+		tr := mkTree(t, db)
+		second := &party.Org{Name: "第二党小组", Code: "T-JG-2", Kind: party.KindGroup, ParentID: tr.branch.ID}
+		storetest.MustDo(t, "group", db.CreateOrg(ctx, second))
+		ms := people(t, db, tr.branch.ID, tr.group.ID, 2, 2, 1) // both in the first group
+		m, err := db.FindMember(ctx, ms[0].ID)
+		storetest.MustDo(t, "find", err)
+		m.GroupID = second.ID
+		storetest.MustDo(t, "regroup", db.UpdateMember(ctx, m))
+
+		before, err := db.ExpectedAttendees(ctx, tr.group.ID, party.TypeGroupMeeting, day("2026-11-10"))
+		storetest.MustDo(t, "first group before", err)
+		other, err := db.ExpectedAttendees(ctx, second.ID, party.TypeGroupMeeting, day("2026-11-10"))
+		storetest.MustDo(t, "second group before", err)
+		if !hasAttendee(before, m.ID) || hasAttendee(other, m.ID) {
+			t.Errorf("on 10 November: in the first group %v (want true), in the second %v (want false)",
+				hasAttendee(before, m.ID), hasAttendee(other, m.ID))
+		}
+		after, err := db.ExpectedAttendees(ctx, second.ID, party.TypeGroupMeeting, day("2026-11-26"))
+		storetest.MustDo(t, "second group today", err)
+		left, err := db.ExpectedAttendees(ctx, tr.group.ID, party.TypeGroupMeeting, day("2026-11-26"))
+		storetest.MustDo(t, "first group today", err)
+		if !hasAttendee(after, m.ID) || hasAttendee(left, m.ID) || !hasAttendee(left, ms[1].ID) {
+			t.Errorf("today: in the second group %v (want true), in the first %v (want false)", hasAttendee(after, m.ID), hasAttendee(left, m.ID))
+		}
+	})
+}

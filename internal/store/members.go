@@ -401,6 +401,17 @@ func (tx *Tx) updateMember(ctx context.Context, old, m *party.Member, t *party.T
 	if err != nil {
 		return fmt.Errorf("store: update member: %w", err)
 	}
+	if old.GroupID != m.GroupID {
+		// The day of the change: the transfer's for a move between branches, else today.
+		on := tx.today()
+		if t != nil {
+			on = t.On
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO group_changes (member_id, on_date, from_group_id, to_group_id, created_at)
+			VALUES ($1, $2, $3, $4, $5)`, m.ID, on, nullID(old.GroupID), nullID(m.GroupID), formatTS(tx.now)); err != nil {
+			return fmt.Errorf("store: record group change: %w", err)
+		}
+	}
 	if err := tx.audit(ctx, ActUpdate, ObjMember, m.ID, m.OrgID, diff(memberFields(old), memberFields(m))); err != nil {
 		return err
 	}
