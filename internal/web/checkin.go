@@ -93,6 +93,27 @@ func (s *Server) verifyCheckin(token string) (int64, time.Time, error) {
 	return int64(id), expires, nil
 }
 
+// checkinClosed says why members cannot sign in to e now, or "" when they can: sign-in opens
+// on the meeting's day (Beijing time), not weeks ahead, and closes a few hours after it.
+func checkinClosed(now time.Time, e *party.Event) string {
+	_, open := checkinExpiry(now, e)
+	switch {
+	case e.Status == party.EventCancelled:
+		return "该活动已取消，不能签到。"
+	case now.Before(checkinOpens(e)):
+		return "签到在活动当天（" + party.Today(e.StartAt).Chinese() + "）开放，届时再生成签到二维码。"
+	case !open:
+		return "该活动已经结束，不能再生成签到二维码。"
+	}
+	return ""
+}
+
+// checkinOpens is when sign-in to e opens: the start of its day in Beijing time.
+func checkinOpens(e *party.Event) time.Time {
+	day := party.Today(e.StartAt)
+	return time.Date(day.Year, day.Month, day.Day, 0, 0, 0, 0, party.Zone)
+}
+
 // checkinExpiry returns when a QR code shown now for e stops working: two hours from now, but
 // never later than a few hours after the end of the day e ends on. It reports false when that
 // moment has passed: the meeting is over.
@@ -149,14 +170,8 @@ func (s *Server) checkinCode(w http.ResponseWriter, r *http.Request) (*checkinQR
 	data := &checkinQRPage{page: s.frame(ctx, "签到二维码"), Event: e, Planned: e.Status == party.EventPlanned}
 	data.Crumbs = []crumb{{Label: e.Title, URL: "/events/" + strconv.FormatInt(e.ID, 10)}, {Label: "签到二维码"}}
 	now := s.now()
-	exp, open := checkinExpiry(now, e)
-	switch {
-	case e.Status == party.EventCancelled:
-		data.Closed = "该活动已取消，不能签到。"
-	case !open:
-		data.Closed = "该活动已经结束，不能再生成签到二维码。"
-	}
-	if data.Closed != "" {
+	exp, _ := checkinExpiry(now, e)
+	if data.Closed = checkinClosed(now, e); data.Closed != "" {
 		return data, true
 	}
 	token := s.signCheckin(e.ID, exp)
@@ -307,6 +322,10 @@ func (s *Server) checkinResolve(w http.ResponseWriter, r *http.Request) (*checki
 	e, err := s.db.FindEvent(ctx, id)
 	if err != nil {
 		s.fail(w, redactPath(r, "/c/…"), err)
+		return nil, false
+	}
+	if s.now().Before(checkinOpens(e)) {
+		s.errorPage(w, r, http.StatusConflict, "签到尚未开始", "签到在活动当天（"+party.Today(e.StartAt).Chinese()+"）开放。")
 		return nil, false
 	}
 	expected := false

@@ -499,7 +499,8 @@ func (s *Server) eventPageFor(ctx context.Context, e *party.Event) (*eventPage, 
 		data.CanEdit = e.Status != party.EventCancelled
 		data.CanComplete = e.Status == party.EventPlanned
 		data.CanCancel = e.Status == party.EventPlanned
-		if e.Status == party.EventHeld || (e.Status == party.EventPlanned && !e.Date().Before(s.today())) {
+		// The QR code is offered while members can sign in: on the meeting's day.
+		if checkinClosed(s.now(), e) == "" {
 			data.CheckinURL = eventURL(e.ID) + "/checkin"
 		}
 		if e.Status == party.EventHeld {

@@ -129,10 +129,14 @@ func TestEventRecordHeldWithAttendance(t *testing.T) {
 			body := fx.get(t, evPath(id)+"?done=recorded")
 			for _, s := range []string{"活动已登记", "应到 <strong>3</strong> 人，出席 <strong>1</strong> 人，请假 <strong>1</strong> 人，缺席 <strong>1</strong> 人",
 				"出差", "王明（局办公室主任）", "&lt;script&gt;alert(1)&lt;/script&gt;\n第二行发言", "重温入党誓词&lt;b&gt;",
-				path(`href="/events/%d/checkin"`, id), "签到二维码", "2026年11月20日"} {
+				"2026年11月20日"} {
 				if !strings.Contains(body, s) {
 					t.Errorf("event page lacks %q", s)
 				}
+			}
+			// Sign-in is open on the meeting's day only: six days later there is no QR code.
+			if strings.Contains(body, path(`href="/events/%d/checkin"`, id)) {
+				t.Error("a meeting of six days ago offers its sign-in QR code")
 			}
 			if strings.Contains(body, "<script>alert(1)") || strings.Contains(body, "<b>粗体") {
 				t.Error("event page renders user text as HTML")
@@ -280,10 +284,17 @@ func TestEventPlanCompleteCancel(t *testing.T) {
 		}
 		future := eventID(t, w)
 		body := fx.get(t, evPath(future))
-		for _, s := range []string{"登记召开情况", "签到二维码", "取消本次活动", "计划"} {
+		for _, s := range []string{"登记召开情况", "取消本次活动", "计划"} {
 			if !strings.Contains(body, s) {
 				t.Errorf("planned event page lacks %q", s)
 			}
+		}
+		if strings.Contains(body, path(`href="/events/%d/checkin"`, future)) {
+			t.Error("a meeting planned for a later day offers its sign-in QR code already")
+		}
+		if w := fx.do(t, request{method: "GET", path: evPath(future) + "/checkin"}); w.Code != http.StatusConflict ||
+			!strings.Contains(w.Body.String(), "签到在活动当天") {
+			t.Errorf("the QR page of a later meeting: %d\n%s", w.Code, excerpt(w.Body.String()))
 		}
 		completeFuture := heldForm("branch_assembly", "年终支部党员大会")
 		completeFuture.Set("on", "2026-12-10")
@@ -515,7 +526,7 @@ func TestEventsHomeAndMemberView(t *testing.T) {
 					fx.members[0].Name, fx.members[2].Name, "住院治疗"}},
 			{name: "ErrMemberOtherMeeting", path: evPath(notMine.ID), cookie: mem, status: 404},
 			{name: "ErrMemberEdits", path: evPath(mine.ID) + "/edit", cookie: mem, status: 403},
-			{name: "SecretaryCorrectsAttendance", path: evPath(mine.ID), cookie: sec, status: 200, want: []string{"保存出勤情况", "签到二维码"}},
+			{name: "SecretaryCorrectsAttendance", path: evPath(mine.ID), cookie: sec, status: 200, want: []string{"保存出勤情况"}},
 			{name: "ErrSecretaryOtherBranch", path: evPath(notMine.ID), cookie: sec, status: 404},
 		})
 	})
