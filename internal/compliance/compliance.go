@@ -108,6 +108,19 @@ func (r *Report) Totals() (required, held, missing, pending int) {
 	return
 }
 
+// Counted is how many held events count toward what was required: per rule period at most
+// the required number, so that Counted + missing + pending = required (a branch that held two
+// 党课 where one is required counts one).
+func (r *Report) Counted() int {
+	n := 0
+	for _, row := range r.Rows {
+		for _, s := range row.Slots {
+			n += min(s.Held, s.Required)
+		}
+	}
+	return n
+}
+
 // Label names the report's span: the period in Chinese, or its first and last day.
 func (r *Report) Label() string {
 	if !r.Period.IsZero() {

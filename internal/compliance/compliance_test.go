@@ -94,6 +94,9 @@ func TestComplianceForPeriod(t *testing.T) {
 		h1, _ := party.ParsePeriod("2026H1")
 		r, err := compliance.ForPeriod(ctx, db, b.top.ID, h1, today)
 		storetest.MustDo(t, "compliance", err)
+		if required, _, missing, pending := r.Totals(); r.Counted()+missing+pending != required {
+			t.Errorf("counted %d + missing %d + pending %d != required %d", r.Counted(), missing, pending, required)
+		}
 
 		theme := find(r.Rows, b.branch.ID, party.TypeThemeDay)
 		if theme == nil || theme.Required != 6 || theme.Held != 5 || theme.Missing != 1 || theme.Rule != "每月至少1次" {

@@ -152,6 +152,9 @@ type compliancePage struct {
 	Held       int
 	Missing    int
 	Pending    int
+	// Counted is Held less what was held beyond a period's requirement (Counted + Missing +
+	// Pending = Required).
+	Counted int
 	// Links to the other views of the same subtree and period.
 	ExportURL, LedgerURL, StudyURL, ImportURL string
 }
@@ -250,6 +253,7 @@ func (s *Server) complianceMatrix(w http.ResponseWriter, r *http.Request) {
 	}
 	data.Report = rep
 	data.Required, data.Held, data.Missing, data.Pending = rep.Totals()
+	data.Counted = rep.Counted()
 	data.OrgCount = len(orgs)
 	data.ExportURL = withPeriod(base+"/compliance.xlsx", pc.Period)
 	data.LedgerURL = withPeriod(base+"/ledger.xlsx", pc.Period)
