@@ -524,7 +524,9 @@ func TestEventsHomeAndMemberView(t *testing.T) {
 			{name: "MemberOpensOwnMeeting", path: evPath(mine.ID), cookie: mem, status: 200,
 				want: []string{"我参加的主题党日", "我的组织生活", fx.members[1].Name}, notWant: []string{"签到二维码", "保存出勤情况", "/edit",
 					fx.members[0].Name, fx.members[2].Name, "住院治疗"}},
-			{name: "ErrMemberOtherMeeting", path: evPath(notMine.ID), cookie: mem, status: 404},
+			{name: "ErrMemberOtherMeeting", path: evPath(notMine.ID), cookie: mem, status: 404,
+				// The way back is the member's own page, not the tree it may not open.
+				want: []string{path(`<a href="/members/%d">返回首页</a>`, fx.members[1].ID)}, notWant: []string{"返回组织树"}},
 			{name: "ErrMemberEdits", path: evPath(mine.ID) + "/edit", cookie: mem, status: 403},
 			{name: "SecretaryCorrectsAttendance", path: evPath(mine.ID), cookie: sec, status: 200, want: []string{"保存出勤情况"}},
 			{name: "ErrSecretaryOtherBranch", path: evPath(notMine.ID), cookie: sec, status: 404},

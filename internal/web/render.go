@@ -171,11 +171,18 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 
 // errorPage shows a Chinese message page; it needs no database, so it works when that is down.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, title, message string) {
+	// The way back is the user's own start page (the tree is not everyone's: a 党员 or one of
+	// the 三员 cannot open it); the sign-in page for a visitor.
+	home, homeLabel := "/signin", "返回登录页"
+	if p := party.PrincipalFrom(r.Context()); p != nil {
+		home, homeLabel = homeOf(p), "返回首页"
+	}
 	data := struct {
 		page
-		Status  int
-		Message string
-	}{s.frame(r.Context(), title), status, message}
+		Status          int
+		Message         string
+		Home, HomeLabel string
+	}{s.frame(r.Context(), title), status, message, home, homeLabel}
 	var buf bytes.Buffer
 	if err := s.views.pages["error"].ExecuteTemplate(&buf, "layout", data); err != nil {
 		s.log.Error("web: render error page", "err", err)
@@ -190,7 +197,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, t
 
 // notFound answers 404 with a Chinese page.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.errorPage(w, r, http.StatusNotFound, "页面不存在", "您要找的页面或记录不存在，可能地址有误。请从组织树重新进入。")
+	s.errorPage(w, r, http.StatusNotFound, "页面不存在", "您要找的页面或记录不存在，或者您没有查看的权限。请从首页重新进入。")
 }
 
 // serverError logs err with the request and shows users only a generic message.
