@@ -562,3 +562,12 @@ func SplitNameReason(s string) NameReason {
 func ValidName(s string) bool {
 	return checkText("name", "姓名", s, MaxPersonNameLen, true) == nil && utf8.ValidString(s)
 }
+
+// EventLabel names an event for lists: its title, prefixed with its type unless the title
+// already says it ("主题党日" rather than "主题党日：主题党日").
+func EventLabel(typeName, title string) string {
+	if typeName == "" || strings.Contains(title, typeName) {
+		return title
+	}
+	return typeName + "：" + title
+}

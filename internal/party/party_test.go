@@ -170,3 +170,17 @@ func TestRedactPath(t *testing.T) {
 		}
 	}
 }
+
+func TestEventLabel(t *testing.T) {
+	for _, c := range [][3]string{
+		{"主题党日", "主题党日", "主题党日"},
+		{"夜校学习", "夜校学习", "夜校学习"},
+		{"支部党员大会", "第三季度支部党员大会", "第三季度支部党员大会"},
+		{"主题党日", "学雷锋志愿服务", "主题党日：学雷锋志愿服务"},
+		{"", "学习会", "学习会"},
+	} {
+		if got := party.EventLabel(c[0], c[1]); got != c[2] {
+			t.Errorf("EventLabel(%q, %q) = %q, want %q", c[0], c[1], got, c[2])
+		}
+	}
+}

@@ -170,7 +170,7 @@ func icsCalendar(events []*party.Event, now time.Time) []byte {
 		if !e.UpdatedAt.IsZero() {
 			c.line("LAST-MODIFIED", e.UpdatedAt.UTC().Format(icsTime))
 		}
-		c.line("SUMMARY", icsText(e.TypeName+"："+e.Title))
+		c.line("SUMMARY", icsText(party.EventLabel(e.TypeName, e.Title)))
 		if e.Place != "" {
 			c.line("LOCATION", icsText(e.Place))
 		}

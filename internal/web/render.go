@@ -73,6 +73,7 @@ func mustLoadViews() *views {
 			}
 			return "正常"
 		},
+		"evlabel": party.EventLabel,
 		"date": func(d party.Date) string {
 			if d.IsZero() {
 				return "—"
