@@ -423,6 +423,14 @@ func TestEventImport(t *testing.T) {
 			}
 		})
 
+		t.Run("EmptyTemplateIsNotOfferedForImport", func(t *testing.T) {
+			w := post("活动台账.xlsx", workbook(t, party.EventHeaders, nil))
+			if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "文件中没有数据") ||
+				strings.Contains(w.Body.String(), "/events/import/") {
+				t.Fatalf("an empty ledger: status %d\n%s", w.Code, excerpt(w.Body.String()))
+			}
+		})
+
 		t.Run("NotAWorkbook", func(t *testing.T) {
 			w := post("活动台账.xls", []byte("not a workbook"))
 			if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), ".xlsx") {

@@ -60,7 +60,8 @@ func (s *Server) showEventImport(w http.ResponseWriter, r *http.Request, status 
 	ip.Intro = "把已召开的组织生活和学习活动台账（.xlsx，第一个工作表）导入“" + o.Name + "”及其下级组织。第一行为表头：" +
 		strings.Join(party.EventHeaders, "、") + "。每行一次已召开的活动；组织填本组织范围内组织的名称或编码，" +
 		"出席、请假、缺席人员填该组织党员的姓名，用顿号分隔，请假原因写在姓名后的括号里。" +
-		"先检查整个文件：有任何一行错误就不导入，并列出全部错误；无误时显示将新增的活动数，确认后才导入。已登记过的活动不会重复。"
+		"先检查整个文件：有任何一行错误就不导入，并列出全部错误；无误时显示将新增的活动数，确认后才导入。已登记过的活动不会重复。" +
+		"请使用下方的导入模板；导出的组织生活台账是打印用的格式，不能直接导入。"
 	ip.Action = orgURL(o.ID) + "/events/import"
 	ip.TemplateURL = orgURL(o.ID) + "/events/template.xlsx"
 	ip.Noun = "次活动"

@@ -174,6 +174,13 @@ func (s *Server) importPreview(w http.ResponseWriter, r *http.Request, im orgImp
 		im.show(s, w, r, http.StatusUnprocessableEntity, o, ip)
 		return
 	}
+	if res.Created+res.Updated+res.Unchanged == 0 {
+		// An empty template: nothing to confirm.
+		f.setErr("file", "文件中没有数据：第1行为表头，请从第2行起每行填写一条记录")
+		ip.Result = nil
+		im.show(s, w, r, http.StatusUnprocessableEntity, o, ip)
+		return
+	}
 	token, err := s.uploads.put(&upload{kind: im.kind, orgID: o.ID, userID: userOf(r), name: name, data: data})
 	if err != nil {
 		s.serverError(w, r, err)
