@@ -165,7 +165,8 @@ func (s *Server) fillOwnEvents(ctx context.Context, id int64, data *myEventsPage
 		return err
 	}
 	for _, e := range list {
-		if e.Date().Before(today) {
+		// A meeting held today is among those taken part in, not those ahead.
+		if e.Date().Before(today) || e.Status == party.EventHeld {
 			data.Past = append(data.Past, newCalEvent(e))
 		} else {
 			data.Upcoming = append(data.Upcoming, newCalEvent(e))

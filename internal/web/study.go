@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"dangjian/internal/compliance"
@@ -176,5 +177,6 @@ func (s *Server) memberAttendance(ctx context.Context, memberID int64) (*memberA
 		})
 	}
 	out.Rate = percentText(len(rec.Events), rec.Present)
+	slices.Reverse(rec.Events) // the latest first: that is what a member looks for
 	return out, nil
 }
