@@ -322,3 +322,15 @@ func sortedKeys(m map[string]string) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+func TestDetailTextForPeople(t *testing.T) {
+	event := `[{"field":"title","new":"学雷锋志愿服务"},{"field":"counts","old":"false","new":"true"},` +
+		`{"field":"end_at","new":"2026-12-02T08:00:00.000000Z"},{"field":"expected","old":"0","new":"27"}]`
+	if got, want := audit.DetailText("event", event),
+		"主题：学雷锋志愿服务；计为有效召开：否 → 是；结束时间：2026-12-02 16:00；应到人数：0 → 27"; got != want {
+		t.Errorf("event detail:\n got %s\nwant %s", got, want)
+	}
+	if got := audit.DetailText("position", `[{"field":"title","new":"书记"}]`); got != "职务：书记" {
+		t.Errorf("post detail: %s", got)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -147,7 +148,7 @@ func (s *sheetWriter) add(e store.AuditEntry) error {
 		idCell(e.ObjectID),
 		idCell(e.OrgID),
 		result,
-		escapeCell(DetailText(e.Detail)),
+		escapeCell(DetailText(e.ObjectType, e.Detail)),
 	}
 	ref, err := excelize.CoordinatesToCellName(1, s.row)
 	if err != nil {
@@ -380,13 +381,88 @@ func fieldLabel(field string) string {
 		return "清理至"
 	case "through_hash":
 		return "末条哈希"
+	// Organizational life.
+	case "type":
+		return "活动类型"
+	case "start_at":
+		return "开始时间"
+	case "end_at":
+		return "结束时间"
+	case "place":
+		return "地点"
+	case "host":
+		return "主持人"
+	case "recorder":
+		return "记录人"
+	case "content":
+		return "会议记录"
+	case "decisions":
+		return "决议事项"
+	case "materials":
+		return "学习材料"
+	case "cancel_reason":
+		return "取消原因"
+	case "expected":
+		return "应到人数"
+	case "present":
+		return "出席人数"
+	case "on_leave", "leave":
+		return "请假人数"
+	case "absent":
+		return "缺席人数"
+	case "counts":
+		return "计为有效召开"
+	case "topics":
+		return "第一议题"
+	case "guests":
+		return "列席人员"
+	case "issued_on":
+		return "发表日期"
+	case "source":
+		return "出处"
+	case "session":
+		return "会话"
+	case "reason":
+		return "原因"
+	case "user":
+		return "账户"
 	}
 	return field
 }
 
-// DetailText renders an audit detail for people: a diff as "名称：旧 → 新；…", other JSON
-// objects as "键：值；…", anything else as stored.
-func DetailText(detail string) string {
+// objectFieldLabel names a field of an object of the given type: "title" is the 主题 of an
+// event and the 标题 of a 第一议题 item, the 职务 of a post.
+func objectFieldLabel(objectType, field string) string {
+	if field == "title" {
+		switch objectType {
+		case store.ObjEvent, store.ObjEventPlan:
+			return "主题"
+		case store.ObjFirstTopic:
+			return "标题"
+		}
+	}
+	return fieldLabel(field)
+}
+
+// valueText shows a stored value for people: true and false as 是 and 否, a stored UTC time
+// as Beijing time.
+func valueText(v string) string {
+	switch v {
+	case "true":
+		return "是"
+	case "false":
+		return "否"
+	}
+	if t, err := time.Parse("2006-01-02T15:04:05.000000Z", v); err == nil {
+		return t.In(party.Zone).Format("2006-01-02 15:04")
+	}
+	return v
+}
+
+// DetailText renders the audit detail of an object of the given type for people: a diff as
+// "名称：旧 → 新；…", other JSON objects as "键：值；…", anything else as stored.
+func DetailText(objectType, detail string) string {
+	label := func(f string) string { return objectFieldLabel(objectType, f) }
 	if detail == "" {
 		return ""
 	}
@@ -396,11 +472,11 @@ func DetailText(detail string) string {
 		for _, c := range changes {
 			switch {
 			case c.Old == "":
-				parts = append(parts, fieldLabel(c.Field)+"："+c.New)
+				parts = append(parts, label(c.Field)+"："+valueText(c.New))
 			case c.New == "":
-				parts = append(parts, fieldLabel(c.Field)+"："+c.Old+" → （空）")
+				parts = append(parts, label(c.Field)+"："+valueText(c.Old)+" → （空）")
 			default:
-				parts = append(parts, fieldLabel(c.Field)+"："+c.Old+" → "+c.New)
+				parts = append(parts, label(c.Field)+"："+valueText(c.Old)+" → "+valueText(c.New))
 			}
 		}
 		return strings.Join(parts, "；")
@@ -414,14 +490,7 @@ func DetailText(detail string) string {
 		sort.Strings(keys)
 		parts := make([]string, 0, len(keys))
 		for _, k := range keys {
-			v := fmt.Sprint(obj[k])
-			if b, ok := obj[k].(bool); ok {
-				v = "否"
-				if b {
-					v = "是"
-				}
-			}
-			parts = append(parts, fieldLabel(k)+"："+v)
+			parts = append(parts, label(k)+"："+valueText(fmt.Sprint(obj[k])))
 		}
 		return strings.Join(parts, "；")
 	}

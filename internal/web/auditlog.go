@@ -119,7 +119,7 @@ func (s *Server) auditSearch(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, e := range entries {
 		data.Rows = append(data.Rows, auditRow{AuditEntry: e, ActionLabel: actionLabel(e.Action),
-			ObjectLabel: objectLabel(e.ObjectType), DetailText: audit.DetailText(e.Detail)})
+			ObjectLabel: objectLabel(e.ObjectType), DetailText: audit.DetailText(e.ObjectType, e.Detail)})
 	}
 	data.Total, data.Pages = total, (total+auditPerPage-1)/auditPerPage
 	keep := url.Values{}
