@@ -533,3 +533,18 @@ func TestEventsHomeAndMemberView(t *testing.T) {
 		})
 	})
 }
+
+// The 编入临时党支部 button shows only to a user with a temporary branch to attach to: the
+// administrator of the bureau has one, a branch secretary none (the page would answer 409).
+func TestAttachButtonOnlyWithATemporaryBranch(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newFixture(t, db)
+		sec := fx.account(t, "sec-attach", party.Grant{Role: party.RoleSecretary, OrgID: fx.branch.ID})
+		button := path(`href="/members/%d/attach"`, fx.members[0].ID)
+		fx.run(t, []scenario{
+			{name: "Administrator", path: path("/members/%d", fx.members[0].ID), status: 200, want: []string{button}},
+			{name: "Secretary", path: path("/members/%d", fx.members[0].ID), cookie: sec, status: 200,
+				want: []string{"修改信息"}, notWant: []string{button}},
+		})
+	})
+}

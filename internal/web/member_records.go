@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -284,17 +285,26 @@ func (s *Server) attachNew(w http.ResponseWriter, r *http.Request) {
 	s.showAttach(w, r, http.StatusOK, m, newForm(nil))
 }
 
-func (s *Server) showAttach(w http.ResponseWriter, r *http.Request, status int, m *party.Member, f *form) {
-	all, err := s.db.ListOrgs(r.Context(), store.OrgFilter{Kinds: []party.OrgKind{party.KindTempBranch}})
+// attachableTemps lists the temporary branches the user may attach members to.
+func (s *Server) attachableTemps(ctx context.Context) ([]*party.Org, error) {
+	all, err := s.db.ListOrgs(ctx, store.OrgFilter{Kinds: []party.OrgKind{party.KindTempBranch}})
 	if err != nil {
-		s.serverError(w, r, err)
-		return
+		return nil, err
 	}
 	var temps []*party.Org
 	for _, o := range all {
-		if can(r.Context(), party.ActMemberWrite, party.Target{OrgPath: o.Path}) {
+		if can(ctx, party.ActMemberWrite, party.Target{OrgPath: o.Path}) {
 			temps = append(temps, o)
 		}
+	}
+	return temps, nil
+}
+
+func (s *Server) showAttach(w http.ResponseWriter, r *http.Request, status int, m *party.Member, f *form) {
+	temps, err := s.attachableTemps(r.Context())
+	if err != nil {
+		s.serverError(w, r, err)
+		return
 	}
 	if len(temps) == 0 {
 		s.errorPage(w, r, http.StatusConflict, "没有临时党支部", "您管理的范围内没有未撤销的临时党支部，请先在组织树中建立。")

@@ -242,8 +242,10 @@ type memberPage struct {
 	Today       string
 	PosErr      map[int64]string
 	AttErr      map[int64]string
-	// CanWrite and CanUnmask show the actions the user's roles allow on this member.
+	// CanWrite and CanUnmask show the actions the user's roles allow on this member;
+	// CanAttach that there is a temporary branch the user may attach it to.
 	CanWrite  bool
+	CanAttach bool
 	CanUnmask bool
 	// Revealed holds the full numbers after an audited unmask, for this one answer.
 	Revealed *revealed
@@ -319,6 +321,14 @@ func (s *Server) renderMember(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	data.CanWrite, data.CanUnmask, data.Revealed = can(ctx, party.ActMemberWrite, t), can(ctx, party.ActMemberUnmask, t), rev
+	if data.CanWrite {
+		temps, err := s.attachableTemps(ctx)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		data.CanAttach = len(temps) > 0
+	}
 	ids := []int64{m.OrgID, m.GroupID}
 	for _, p := range data.Positions {
 		ids = append(ids, p.OrgID)
