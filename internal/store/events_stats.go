@@ -149,3 +149,23 @@ func (db *DB) MemberTallies(ctx context.Context, orgID int64, span party.Span) (
 	}
 	return out, rows.Err()
 }
+
+// MemberStatuses returns how member memberID stood at each held event it was expected at
+// (出席, 请假, 缺席), by event id: its own record, for its list of meetings.
+func (db *DB) MemberStatuses(ctx context.Context, memberID int64) (map[int64]party.AttendanceStatus, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT event_id, status FROM attendance WHERE member_id = $1`, memberID)
+	if err != nil {
+		return nil, fmt.Errorf("store: member statuses: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]party.AttendanceStatus{}
+	for rows.Next() {
+		var id int64
+		var st party.AttendanceStatus
+		if err := rows.Scan(&id, &st); err != nil {
+			return nil, fmt.Errorf("store: scan member status: %w", err)
+		}
+		out[id] = st
+	}
+	return out, rows.Err()
+}

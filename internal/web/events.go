@@ -52,6 +52,8 @@ type calEvent struct {
 	Time string
 	// StatusClass styles the status label, which always says the status in words too.
 	StatusClass string
+	// Mine is how the member whose list this is stood at a held event (出席, 请假, 缺席).
+	Mine party.AttendanceStatus
 }
 
 func newCalEvent(e *party.Event) calEvent {
@@ -173,6 +175,13 @@ func (s *Server) fillOwnEvents(ctx context.Context, id int64, data *myEventsPage
 		}
 	}
 	slices.Reverse(data.Past)
+	mine, err := s.db.MemberStatuses(ctx, id)
+	if err != nil {
+		return err
+	}
+	for i := range data.Past {
+		data.Past[i].Mine = mine[data.Past[i].ID]
+	}
 	// The planned meetings that will expect the member, as the permission check decides, so
 	// each opens; the held ones are listed above from their attendance.
 	ahead, err := s.db.MemberEvents(ctx, id, today, today.AddDays(plannedAheadDays), plannedAheadLimit)

@@ -517,7 +517,8 @@ func TestEventsHomeAndMemberView(t *testing.T) {
 			{name: "AdminGoesToTheOnlyRoot", path: "/events", status: 303, location: path("/orgs/%d/calendar", fx.top.ID)},
 			{name: "SecretaryGoesToBranch", path: "/events", cookie: sec, status: 303, location: path("/orgs/%d/calendar", fx.branch.ID)},
 			{name: "MemberSeesOwnMeetings", path: "/events", cookie: mem, status: 200,
-				want: []string{"我参加的主题党日", evPath(mine.ID), "十二月主题党日", evPath(upcoming.ID)}, notWant: []string{"体校主题党日"}},
+				want:    []string{"我参加的主题党日", evPath(mine.ID), "十二月主题党日", evPath(upcoming.ID), "本人出勤", "<td>出席</td>"},
+				notWant: []string{"体校主题党日"}},
 			// The planned meeting that will expect the member opens for it, without the recorder's tools.
 			{name: "MemberOpensPlannedMeeting", path: evPath(upcoming.ID), cookie: mem, status: 200,
 				want: []string{"十二月主题党日", "您尚未签到"}, notWant: []string{evPath(upcoming.ID) + "/checkin", "/complete", "/edit"}},
