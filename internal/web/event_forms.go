@@ -74,7 +74,13 @@ func postedAttendance(f *form) []party.Attendance {
 			f.setErr("attendance", "出勤情况应为出席、请假或缺席")
 			continue
 		}
-		out = append(out, party.Attendance{MemberID: id, Status: st, Reason: f.get("reason_" + rest)})
+		reason := f.get("reason_" + rest)
+		if st == party.Leave && reason == "" {
+			// The ledger records why someone was excused: 请假 always has its reason.
+			f.setErr("attendance", "请为请假的人员填写请假事由")
+			continue
+		}
+		out = append(out, party.Attendance{MemberID: id, Status: st, Reason: reason})
 	}
 	slices.SortFunc(out, func(a, b party.Attendance) int { return int(a.MemberID - b.MemberID) })
 	return out

@@ -549,3 +549,20 @@ func TestAttachButtonOnlyWithATemporaryBranch(t *testing.T) {
 		})
 	})
 }
+
+// 请假 needs its reason: the form says so and records nothing.
+func TestLeaveNeedsAReason(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newFixture(t, db)
+		form := heldForm("theme_day", "十一月主题党日")
+		form.Set(path("status_%d", fx.members[2].ID), "请假")
+		before := countEvents(t, fx)
+		w := fx.do(t, request{method: "POST", path: path("/orgs/%d/events", fx.branch.ID), form: form})
+		if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), "请为请假的人员填写请假事由") {
+			t.Fatalf("请假 without a reason: %d\n%s", w.Code, excerpt(w.Body.String()))
+		}
+		if countEvents(t, fx) != before {
+			t.Fatal("the refused form recorded an event")
+		}
+	})
+}
