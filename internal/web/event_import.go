@@ -71,7 +71,8 @@ func (s *Server) showEventImport(w http.ResponseWriter, r *http.Request, status 
 			ip.Errors = append(ip.Errors, fl)
 		}
 	}
-	s.render(w, r, status, "event_import", "layout", ip)
+	ip.Ledger = true
+	s.render(w, r, status, "import", "layout", ip)
 }
 
 // ledgerImport imports an event ledger (组织生活台账) of past events.

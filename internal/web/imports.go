@@ -28,11 +28,14 @@ type importPage struct {
 	Errors      []field
 	FileName    string
 	Result      *party.ImportResult
-	Noun        string // 人 or 个组织
-	ConfirmURL  string
-	Done        bool
-	DoneURL     string
-	DoneLabel   string
+	Noun        string // 人, 个组织 or 次活动
+	// Ledger is set for the event ledger: its rows are only added, never updated, and the
+	// whole file is 活动.
+	Ledger     bool
+	ConfirmURL string
+	Done       bool
+	DoneURL    string
+	DoneLabel  string
 }
 
 // memberImportForm shows the roster upload form of organization {id}.
