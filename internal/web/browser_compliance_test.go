@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -50,28 +49,7 @@ func TestBrowserComplianceMatrix(t *testing.T) {
 		Logger: slog.New(slog.NewTextHandler(logs, nil))}))
 	t.Cleanup(srv.Close)
 
-	var consoleMu sync.Mutex
-	var consoleLines []string
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			consoleMu.Lock()
-			consoleLines = append(consoleLines, m.String())
-			consoleMu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		consoleMu.Lock()
-		defer consoleMu.Unlock()
-		for _, l := range consoleLines {
-			if strings.Contains(l, "Content Security Policy") || strings.Contains(strings.ToLower(l), "error") {
-				t.Errorf("browser console: %s", l)
-			}
-		}
-	})
+	failOnConsoleErrors(t, ctx)
 	text := func(t *testing.T, sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,28 +22,7 @@ func TestBrowserRecordMeeting(t *testing.T) {
 	t.Cleanup(srv.Close)
 	li, wang := fx.members[1], fx.members[2]
 
-	var consoleMu sync.Mutex
-	var consoleLines []string
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			consoleMu.Lock()
-			consoleLines = append(consoleLines, m.String())
-			consoleMu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		consoleMu.Lock()
-		defer consoleMu.Unlock()
-		for _, l := range consoleLines {
-			if strings.Contains(l, "Content Security Policy") || strings.Contains(strings.ToLower(l), "error") {
-				t.Errorf("browser console: %s", l)
-			}
-		}
-	})
+	failOnConsoleErrors(t, ctx)
 	follow := func(t *testing.T, sel string) int64 {
 		t.Helper()
 		resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))

@@ -90,32 +90,7 @@ func TestBrowserImportFlow(t *testing.T) {
 		return s
 	}
 
-	// Collect what the pages write to the console: a CSP violation or a script error fails.
-	var consoleMu sync.Mutex
-	var consoleLines []string
-	messages := chromedp.Console(ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			consoleMu.Lock()
-			consoleLines = append(consoleLines, m.String())
-			consoleMu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		consoleMu.Lock()
-		defer consoleMu.Unlock()
-		for _, l := range consoleLines {
-			if strings.Contains(l, "status of 422") {
-				continue // the previews that list errors answer 422 on purpose
-			}
-			if strings.Contains(l, "Content Security Policy") || strings.Contains(strings.ToLower(l), "error") {
-				t.Errorf("browser console: %s", l)
-			}
-		}
-	})
+	failOnConsoleErrors(t, ctx, "status of 422") // the previews that list errors answer 422 on purpose
 
 	// Without a session the tree sends the browser to the sign-in page, and back after it.
 	storetest.MustDo(t, "open tree", chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/orgs")))
@@ -257,4 +232,39 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	storetest.MustDo(t, "screenshot", err)
 	storetest.MustDo(t, "save screenshot", os.WriteFile(filepath.Join(dir, name), png, 0o600))
+}
+
+// failOnConsoleErrors fails t, when it ends, for every line the pages wrote to the browser
+// console that reports a Content Security Policy violation or an error, except lines holding
+// one of the allowed substrings.
+func failOnConsoleErrors(t *testing.T, ctx context.Context, allowed ...string) {
+	t.Helper()
+	var mu sync.Mutex
+	var lines []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			lines = append(lines, m.String())
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+	next:
+		for _, l := range lines {
+			for _, a := range allowed {
+				if strings.Contains(l, a) {
+					continue next
+				}
+			}
+			if strings.Contains(l, "Content Security Policy") || strings.Contains(strings.ToLower(l), "error") {
+				t.Errorf("browser console: %s", l)
+			}
+		}
+	})
 }
