@@ -14,7 +14,7 @@ import (
 )
 
 const auditHelp = `Usage:
-  dangjian audit verify [--data DIR] [--db URL]
+  dangjian audit verify [--expect ID:HASH] [--data DIR] [--db URL]
   dangjian audit export --from 2026-01-01 --to 2026-12-31 -o FILE.xlsx [--user NAME] [--action ACTION] [--data DIR] [--db URL]
   dangjian audit purge --before 2025-06-30 [--data DIR] [--db URL]`
 
@@ -38,18 +38,26 @@ func (e *env) audit(ctx context.Context, args []string) error {
 
 // auditVerify checks the hash chain and fails when it does not verify.
 func (e *env) auditVerify(ctx context.Context, args []string) error {
-	fs := e.newFlagSet("audit verify", "audit verify [--data DIR] [--db URL]")
+	fs := e.newFlagSet("audit verify", "audit verify [--expect ID:HASH] [--data DIR] [--db URL]")
 	var dbf dbFlags
 	dbf.register(fs, e.getenv)
+	expectText := fs.String("expect", "", "the last row an earlier verify printed, as ID:HASH: rows removed from the end since are reported too")
 	if _, err := parse(fs, args); err != nil {
 		return helpOK(err)
+	}
+	var expect *store.AuditAnchor
+	if *expectText != "" {
+		var err error
+		if expect, err = store.ParseAuditAnchor(*expectText); err != nil {
+			return err
+		}
 	}
 	db, err := dbf.open(ctx, e)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	r, err := audit.Verify(ctx, db)
+	r, err := audit.Verify(ctx, db, expect)
 	if err != nil {
 		return err
 	}
@@ -58,8 +66,10 @@ func (e *env) auditVerify(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, r.Message)
 	if r.LastID > 0 {
-		// Noted outside the database, this lets a later check notice rows cut off the end.
+		// Noted outside the database and passed to the next check, this lets it notice rows cut
+		// off the end, which nothing inside the database can.
 		fmt.Fprintf(e.stdout, "最后一条：第%d条，哈希 %s\n", r.LastID, r.LastHash)
+		fmt.Fprintf(e.stdout, "请将下一行记在数据库以外（如运维日志），下次核验时加上，以发现末尾被删除的记录：\n--expect %d:%s\n", r.LastID, r.LastHash)
 	}
 	return nil
 }

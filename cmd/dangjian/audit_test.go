@@ -69,6 +69,34 @@ func TestAuditFromTheCommandLine(t *testing.T) {
 				t.Fatalf("purge of young rows: %v", err)
 			}
 
+			// The printed --expect line finds rows later cut off the end; a malformed one is
+			// refused with an example.
+			if out, err = runCmd(t, env, "audit", "verify"); err != nil {
+				t.Fatalf("verify: %v\n%s", err, out)
+			}
+			expect := ""
+			for _, line := range strings.Split(out, "\n") {
+				if strings.HasPrefix(line, "--expect ") {
+					expect = strings.TrimPrefix(line, "--expect ")
+				}
+			}
+			if !strings.HasPrefix(expect, "4:") {
+				t.Fatalf("verify printed no --expect line:\n%s", out)
+			}
+			if _, err := runCmd(t, env, "audit", "verify", "--expect", "3"); err == nil || !strings.Contains(userMessage(err), "编号:哈希值") {
+				t.Fatalf("malformed --expect: %v", err)
+			}
+			if _, err := rawDB(t, env).ExecContext(context.Background(), `DELETE FROM audit_log WHERE id = 4`); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := runCmd(t, env, "audit", "verify"); err != nil {
+				t.Fatalf("without --expect a cut end goes unseen: %v\n%s", err, out)
+			}
+			out, err = runCmd(t, env, "audit", "verify", "--expect", expect)
+			if err == nil || !strings.Contains(userMessage(err), "第4条审计记录被删除") {
+				t.Fatalf("verify --expect after the last row was deleted: %v\n%s", err, out)
+			}
+
 			// Someone edits row 2 in the database: verify names it and fails.
 			if _, err := rawDB(t, env).ExecContext(context.Background(), `UPDATE audit_log SET username = 'nobody' WHERE id = 2`); err != nil {
 				t.Fatal(err)

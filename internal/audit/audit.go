@@ -21,9 +21,10 @@ type Report struct {
 func (r *Report) OK() bool { return r.Fault == nil }
 
 // Verify walks the whole audit chain of db in id order, in batches of bounded size, and
-// reports the first row that was altered, removed or inserted.
-func Verify(ctx context.Context, db *store.DB) (*Report, error) {
-	c, err := db.VerifyAudit(ctx)
+// reports the first row that was altered, removed or inserted; given the newest row an
+// earlier check found (nil: none), rows removed from the end since then too.
+func Verify(ctx context.Context, db *store.DB, expect *store.AuditAnchor) (*Report, error) {
+	c, err := db.VerifyAudit(ctx, expect)
 	if err != nil {
 		return nil, fmt.Errorf("audit: verify: %w", err)
 	}

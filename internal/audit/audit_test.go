@@ -79,7 +79,7 @@ func TestVerify(t *testing.T) {
 	for name, e := range engines(t) {
 		t.Run(name, func(t *testing.T) {
 			n := seed(t, e.db)
-			r, err := audit.Verify(ctx, e.db)
+			r, err := audit.Verify(ctx, e.db, nil)
 			storetest.MustDo(t, "verify", err)
 			if want := fmt.Sprintf("审计记录完整：共%d条，哈希链校验通过。", n); !r.OK() || r.Message != want {
 				t.Fatalf("got %q, want %q", r.Message, want)
@@ -87,7 +87,7 @@ func TestVerify(t *testing.T) {
 			if _, err := e.raw.ExecContext(ctx, `UPDATE audit_log SET detail = '[]' WHERE id = 4`); err != nil {
 				t.Fatal(err)
 			}
-			r, err = audit.Verify(ctx, e.db)
+			r, err = audit.Verify(ctx, e.db, nil)
 			storetest.MustDo(t, "verify", err)
 			if r.OK() || r.Fault.ID != 4 || !strings.Contains(r.Message, "第4条审计记录（2026-03-01 16:03:00）") {
 				t.Fatalf("after tampering with row 4: %q", r.Message)
@@ -159,7 +159,7 @@ func TestExport(t *testing.T) {
 			if len(got) != 1 || !strings.Contains(got[0].Detail, `"rows":3`) {
 				t.Fatalf("export audit rows: %+v", got)
 			}
-			if r, err := audit.Verify(ctx, e.db); err != nil || !r.OK() {
+			if r, err := audit.Verify(ctx, e.db, nil); err != nil || !r.OK() {
 				t.Fatalf("verify after export: %v %v", r, err)
 			}
 		})

@@ -201,121 +201,147 @@ func (tx *Tx) auditOutcome(ctx context.Context, ok bool, action, objectType stri
 	return tx.appendAudit(ctx, ok, action, objectType, objectID, orgID, text)
 }
 
-// appendAudit appends one row with the given outcome and detail text to the hash chain
-// inside tx.
+// appendAudit adds one row with the given outcome and detail text to the rows tx appends to
+// the hash chain when it commits (flushAudit), in the order they were added.
 //
-// The id and the predecessor's hash come from audit_head, not from the table's own sequence,
-// and the head moves to the new row in the same transaction as the insert, only if it still
-// names the predecessor the row was hashed against (tryAppend). Moving the head takes its row
-// lock on PostgreSQL (SQLite already holds the one write lock), so a concurrent append waits
-// until this transaction ends and then finds the head moved: no two rows chain from the same
-// predecessor, and id order is chain order. A rollback undoes the head too, so ids stay
-// gapless and a gap means a removed row. The lock is held until commit; writes call audit last
-// where they can, so it is held briefly.
-//
-// The predecessor is first taken from the process's hint of the head (db.audit), which saves
-// reading the head in a statement of its own; the hint is never trusted, only checked: when it
-// is stale (a transaction that appended rolled back, another process or connection appended),
-// the append reads the head under its lock and tries again.
-func (tx *Tx) appendAudit(ctx context.Context, ok bool, action, objectType string, objectID, orgID int64, text string) error {
+// Appending at commit keeps the chain's order the commit order and lets PostgreSQL send the
+// rows in the same round trip as the COMMIT. The time of a row is the transaction's, raised
+// to its predecessor's when that is later, so row times never decrease with the id and a
+// time search can find its id range without an index on the time.
+func (tx *Tx) appendAudit(_ context.Context, ok bool, action, objectType string, objectID, orgID int64, text string) error {
 	if tx.db.skipAudit {
 		return nil
 	}
-	r := auditRecord{At: formatTS(tx.now), UserID: nullable(tx.actor.UserID), Username: tx.actor.Username,
-		Source: tx.actor.Source, Action: action, ObjectType: objectType, ObjectID: nullable(objectID),
-		OrgID: nullable(orgID), OK: ok, Detail: text}
-	a := &tx.db.audit
-	if prev, known := a.head(); known {
-		done, err := tx.tryAppend(ctx, &r, prev)
-		if err != nil || done {
-			return err
-		}
-	}
-	var prev chainLink
-	if err := tx.QueryRowContext(ctx, auditLockHeadSQL).Scan(&prev.id, &prev.hash); err != nil {
-		return fmt.Errorf("store: lock audit head: %w", err)
-	}
-	done, err := tx.tryAppend(ctx, &r, prev)
-	if err == nil && !done {
-		err = errors.New("store: append audit row: the locked audit head moved")
-	}
-	return err
+	tx.pending = append(tx.pending, auditRecord{At: formatTS(tx.now), UserID: nullable(tx.actor.UserID),
+		Username: tx.actor.Username, Source: tx.actor.Source, Action: action, ObjectType: objectType,
+		ObjectID: nullable(objectID), OrgID: nullable(orgID), OK: ok, Detail: text})
+	return nil
 }
 
-// tryAppend appends r after prev if prev is still the head of the chain, moving the head to
-// r in the same statement (PostgreSQL) or transaction (SQLite), and reports whether it did.
-func (tx *Tx) tryAppend(ctx context.Context, r *auditRecord, prev chainLink) (bool, error) {
-	r.ID, r.PrevHash = prev.id+1, prev.hash
-	r.Hash = r.sum(tx.db.keys.AuditKey())
+// chain gives the pending rows their ids, times and hashes as the rows after prev, and
+// returns the link of the last of them.
+func (tx *Tx) chain(prev chainLink) chainLink {
+	key := tx.db.keys.AuditKey()
+	for i := range tx.pending {
+		r := &tx.pending[i]
+		r.ID, r.PrevHash = prev.id+1, prev.hash
+		if r.At < prev.at {
+			r.At = prev.at
+		}
+		r.Hash = r.sum(key)
+		prev = chainLink{id: r.ID, hash: r.Hash, at: r.At}
+	}
+	return prev
+}
+
+// flushAuditSQLite appends the pending rows inside the SQLite write transaction. The write
+// lock is held, so the hint of the head is either right or behind (another process appended
+// since): the insert then meets the taken id and inserts nothing, and the rows are chained
+// again after the head read from the table.
+func (tx *Tx) flushAuditSQLite(ctx context.Context) error {
+	if len(tx.pending) == 0 {
+		return nil
+	}
 	a := &tx.db.audit
-	if tx.db.engine == Postgres {
-		res, err := tx.ExecContext(ctx, auditAppendPostgresSQL, r.ID, r.At, r.UserID, r.Username, r.Source,
-			r.Action, r.ObjectType, r.ObjectID, r.OrgID, r.OK, r.Detail, r.PrevHash, r.Hash, prev.id)
-		if n, err := rowsAffected(res, err); err != nil || n == 0 {
-			return false, err
+	prev, known := a.head()
+	for attempt := 0; ; attempt++ {
+		if !known {
+			var err error
+			if prev, err = readHead(ctx, tx); err != nil {
+				return err
+			}
 		}
-	} else {
-		res, err := tx.execPrepared(ctx, a.advance, auditAdvanceSQL, r.ID, r.Hash, prev.id, prev.hash)
-		if n, err := rowsAffected(res, err); err != nil || n == 0 {
-			return false, err
+		last := tx.chain(prev)
+		done, err := tx.insertPending(ctx)
+		if err != nil {
+			return err
 		}
-		_, err = tx.execPrepared(ctx, a.insert, auditInsertSQL, r.ID, r.At, r.UserID, r.Username, r.Source,
+		if done {
+			tx.chained = last
+			return nil
+		}
+		if known = false; attempt > 0 {
+			return errors.New("store: append audit row: the head read under the write lock is taken")
+		}
+	}
+}
+
+// insertPending inserts the chained pending rows, and reports false when the first one's id
+// is taken (nothing inserted).
+func (tx *Tx) insertPending(ctx context.Context) (bool, error) {
+	a := &tx.db.audit
+	for i := range tx.pending {
+		r := &tx.pending[i]
+		res, err := tx.execPrepared(ctx, a.insert, auditInsertSQLite, r.ID, r.At, r.UserID, r.Username, r.Source,
 			r.Action, r.ObjectType, r.ObjectID, r.OrgID, r.OK, r.Detail, r.PrevHash, r.Hash)
 		if err != nil {
 			return false, fmt.Errorf("store: append audit row: %w", err)
 		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return false, fmt.Errorf("store: append audit row: %w", err)
+		}
+		if n == 0 {
+			if i > 0 {
+				return false, errors.New("store: append audit row: an id inside the transaction's run is taken")
+			}
+			return false, nil
+		}
 	}
-	a.setHead(chainLink{id: r.ID, hash: r.Hash})
 	return true, nil
 }
 
-func rowsAffected(res sql.Result, err error) (int64, error) {
+// readHead returns the chain's head: its newest row, or the genesis when no row was chained
+// after it.
+func readHead(ctx context.Context, q querier) (chainLink, error) {
+	g, err := readGenesis(ctx, q)
 	if err != nil {
-		return 0, fmt.Errorf("store: append audit row: %w", err)
+		return chainLink{}, err
 	}
-	n, err := res.RowsAffected()
+	var l chainLink
+	err = q.QueryRowContext(ctx, `SELECT id, hash, at FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&l.id, &l.hash, &l.at)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && l.id <= g.id) {
+		return g, nil
+	}
 	if err != nil {
-		return 0, fmt.Errorf("store: append audit row: %w", err)
+		return chainLink{}, fmt.Errorf("store: read audit head: %w", err)
 	}
-	return n, nil
+	return l, nil
 }
 
 // execPrepared runs query through s, its statement prepared once on the write connection, or
 // prepared afresh when there is none (a database opened without Migrate).
 func (tx *Tx) execPrepared(ctx context.Context, s *sql.Stmt, query string, args ...any) (sql.Result, error) {
-	if s == nil {
+	if s == nil || tx.sqlTx == nil {
 		return tx.ExecContext(ctx, query, args...)
 	}
-	return tx.StmtContext(ctx, s).ExecContext(ctx, args...)
+	return tx.sqlTx.StmtContext(ctx, s).ExecContext(ctx, args...)
 }
 
-// The statements of an append. The head is moved and the row inserted only when the head is
-// still the predecessor the row was hashed against; the lock statement reads the head under
-// its row lock (an UPDATE: SQLite has no FOR UPDATE, and the write lock is held already).
+// The statements of an append. SQLite inserts nothing when the id is taken; PostgreSQL fails
+// on it (auditPrimaryKey), which aborts the rest of the commit's batch.
 const (
-	auditLockHeadSQL = `UPDATE audit_head SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash`
-	// SQLite: two statements (it has no data-modifying CTE), prepared once per write connection.
-	auditAdvanceSQL = `UPDATE audit_head SET last_id = $1, last_hash = $2 WHERE id = 1 AND last_id = $3 AND last_hash = $4`
-	auditInsertSQL  = `INSERT INTO audit_log (` + auditRecordColumns + `)
+	auditInsertSQL = `INSERT INTO audit_log (` + auditRecordColumns + `)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
-	// PostgreSQL: one statement, one round trip; pgx caches it prepared per connection.
-	auditAppendPostgresSQL = `WITH head AS (
-			UPDATE audit_head SET last_id = $1, last_hash = $13 WHERE id = 1 AND last_id = $14 AND last_hash = $12
-			RETURNING last_id)
-		INSERT INTO audit_log (` + auditRecordColumns + `)
-		SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13 FROM head`
+	auditInsertSQLite = auditInsertSQL + ` ON CONFLICT (id) DO NOTHING`
+	auditPrimaryKey   = "audit_log_pkey"
 )
 
 // auditAppender is what appends share across transactions: a hint of the chain head as this
-// process last moved it, and on SQLite the append statements prepared on the write connection
-// (parsing them anew took a third of an append's time).
+// process last committed it, the turn PostgreSQL commits that append take one at a time, and
+// on SQLite the insert prepared on the write connection (parsing it anew took a third of an
+// append's time).
 type auditAppender struct {
 	mu    sync.Mutex
 	hint  chainLink
 	known bool
 
-	// advance and insert are set by Migrate, before any write; nil, each append prepares them.
-	advance, insert *sql.Stmt
+	// turn is held by a PostgreSQL commit from sending its rows until it knows the outcome,
+	// so this process's appends never chain after the same row.
+	turn sync.Mutex
+
+	// insert is set by Migrate, before any write; nil, each append prepares it.
+	insert *sql.Stmt
 }
 
 // head returns the hint of the head and whether there is one.
@@ -325,38 +351,41 @@ func (a *auditAppender) head() (chainLink, bool) {
 	return a.hint, a.known
 }
 
-// setHead records the row an append just wrote, before its transaction commits: if it rolls
-// back, the next append finds the hint stale and reads the head.
+// setHead records the last row of a committed transaction. The hint is only ever behind the
+// table (when another process appended since), never ahead of it.
 func (a *auditAppender) setHead(l chainLink) {
 	a.mu.Lock()
-	a.hint, a.known = l, true
+	if !a.known || l.id > a.hint.id {
+		a.hint, a.known = l, true
+	}
 	a.mu.Unlock()
 }
 
-// prepare prepares the SQLite append statements on the write pool; PostgreSQL needs none.
+// forget drops the hint, after a commit whose outcome is unknown.
+func (a *auditAppender) forget() {
+	a.mu.Lock()
+	a.known = false
+	a.mu.Unlock()
+}
+
+// prepare prepares the SQLite insert on the write pool; PostgreSQL needs none (pgx caches
+// its statements per connection).
 func (a *auditAppender) prepare(ctx context.Context, db *DB) error {
 	if db.engine != SQLite || a.insert != nil {
 		return nil
 	}
-	adv, err := db.w.PrepareContext(ctx, auditAdvanceSQL)
+	ins, err := db.w.PrepareContext(ctx, auditInsertSQLite)
 	if err != nil {
 		return fmt.Errorf("store: prepare audit append: %w", err)
 	}
-	ins, err := db.w.PrepareContext(ctx, auditInsertSQL)
-	if err != nil {
-		adv.Close()
-		return fmt.Errorf("store: prepare audit append: %w", err)
-	}
-	a.advance, a.insert = adv, ins
+	a.insert = ins
 	return nil
 }
 
-// close closes the prepared statements.
+// close closes the prepared statement.
 func (a *auditAppender) close() {
-	for _, s := range []*sql.Stmt{a.advance, a.insert} {
-		if s != nil {
-			s.Close()
-		}
+	if a.insert != nil {
+		a.insert.Close()
 	}
 }
 
@@ -405,7 +434,8 @@ const (
 	FaultAltered = "altered"
 	// FaultRemoved: rows are missing from the chain (deleted in the middle or at the end).
 	FaultRemoved = "removed"
-	// FaultInserted: a row that the chain never held (beyond its head, or before its start).
+	// FaultInserted: a row put before the chain's start (where a purge removed the rows). A row
+	// put anywhere else fails its hash and is reported altered.
 	FaultInserted = "inserted"
 )
 
@@ -426,8 +456,8 @@ type AuditCheck struct {
 	Rows int
 	// Legacy counts rows written before the chain existed, which it does not cover.
 	Legacy int
-	// LastID and LastHash identify the newest row: noted outside the database, they let a later
-	// check notice rows cut off the end together with the head.
+	// LastID and LastHash identify the newest row: noted outside the database and given to a
+	// later check (AuditAnchor), they let it notice rows cut off the end.
 	LastID   int64
 	LastHash string
 	// Fault is the first fault found, nil when the chain verifies.
@@ -437,9 +467,26 @@ type AuditCheck struct {
 // auditBatch is how many rows one query of a chain walk reads, bounding its memory.
 const auditBatch = 1000
 
+// AuditAnchor is the newest row as an earlier check found it (its LastID and LastHash).
+type AuditAnchor struct {
+	ID   int64
+	Hash string
+}
+
+// ParseAuditAnchor reads an anchor written as "ID:HASH".
+func ParseAuditAnchor(s string) (*AuditAnchor, error) {
+	idText, h, ok := strings.Cut(strings.TrimSpace(s), ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if !ok || err != nil || id <= 0 || len(h) != len(genesisHash) || strings.Trim(strings.ToLower(h), "0123456789abcdef") != "" {
+		return nil, party.Errorf(party.EINVALID, "上次核验记下的末条记录“%s”格式不对：应为“编号:哈希值”，例如 1024:%s", s, genesisHash)
+	}
+	return &AuditAnchor{ID: id, Hash: strings.ToLower(h)}, nil
+}
+
 // VerifyAudit walks the whole audit chain in id order, in batches, inside one read-only
-// snapshot, and reports the first row that was altered, removed or inserted.
-func (db *DB) VerifyAudit(ctx context.Context) (*AuditCheck, error) {
+// snapshot, and reports the first row that was altered, removed or inserted. Given the anchor
+// of an earlier check (nil: none), it also reports rows removed from the end since.
+func (db *DB) VerifyAudit(ctx context.Context, expect *AuditAnchor) (*AuditCheck, error) {
 	opts := &sql.TxOptions{ReadOnly: true}
 	if db.engine == Postgres {
 		opts.Isolation = sql.LevelRepeatableRead // one snapshot across the batches
@@ -452,10 +499,6 @@ func (db *DB) VerifyAudit(ctx context.Context) (*AuditCheck, error) {
 	g, err := readGenesis(ctx, tx)
 	if err != nil {
 		return nil, err
-	}
-	var head chainLink
-	if err := tx.QueryRowContext(ctx, `SELECT last_id, last_hash FROM audit_head WHERE id = 1`).Scan(&head.id, &head.hash); err != nil {
-		return nil, fmt.Errorf("store: read audit head: %w", err)
 	}
 	check := &AuditCheck{}
 	if g.hash == genesisHash {
@@ -475,7 +518,7 @@ func (db *DB) VerifyAudit(ctx context.Context) (*AuditCheck, error) {
 			return nil, fmt.Errorf("store: read audit row: %w", err)
 		}
 	}
-	w := chainWalk{key: db.keys.AuditKey(), start: g, prev: g, head: &head, check: check}
+	w := chainWalk{key: db.keys.AuditKey(), start: g, prev: g, expect: expect, check: check}
 	if err := w.run(ctx, tx, 0); err != nil {
 		return nil, err
 	}
@@ -513,14 +556,15 @@ type chainWalk struct {
 	key []byte
 	// start is the genesis the walk began from; prev is the last row verified.
 	start, prev chainLink
-	head        *chainLink // nil: check a prefix only, not that it reaches the head
-	check       *AuditCheck
+	// expect is the newest row an earlier check found, nil for none.
+	expect *AuditAnchor
+	check  *AuditCheck
 	// purge is the newest purge row seen: a moved genesis must match it.
 	purge *auditRecord
 }
 
-// run walks the rows after w.prev up to through (0: all of them, then the head and the
-// genesis are checked too).
+// run walks the rows after w.prev up to through (0: all of them, then the end and the genesis
+// are checked too).
 func (w *chainWalk) run(ctx context.Context, q querier, through int64) error {
 	for {
 		query := `SELECT ` + auditRecordColumns + ` FROM audit_log WHERE id > $1`
@@ -564,18 +608,19 @@ func (w *chainWalk) run(ctx context.Context, q querier, through int64) error {
 func (w *chainWalk) step(r *auditRecord) bool {
 	c := w.check
 	switch {
-	case w.head != nil && r.ID > w.head.id:
-		c.Fault = faultAt(FaultInserted, *r, fmt.Sprintf("第%d条审计记录（%s）在哈希链末端（第%d条）之后，是事后插入的记录",
-			r.ID, showTime(r.At), w.head.id))
 	case r.sum(w.key) != r.Hash:
 		c.Fault = faultAt(FaultAltered, *r, fmt.Sprintf("第%d条审计记录（%s）的哈希值校验失败：内容被篡改，或是伪造后插入的记录",
 			r.ID, showTime(r.At)))
 	case r.PrevHash != w.prev.hash && r.ID > w.prev.id+1:
 		c.Fault = &AuditFault{Kind: FaultRemoved, ID: w.prev.id + 1, Message: fmt.Sprintf(
-			"第%d条至第%d条审计记录被删除（位于%s与第%d条（%s）之间）", w.prev.id+1, r.ID-1, w.prevName(), r.ID, showTime(r.At))}
+			"%s审计记录被删除（位于%s与第%d条（%s）之间）", rowsName(w.prev.id+1, r.ID-1), w.prevName(), r.ID, showTime(r.At))}
 	case r.PrevHash != w.prev.hash:
 		c.Fault = faultAt(FaultRemoved, *r, fmt.Sprintf("第%d条审计记录（%s）与%s衔接不上：其间的记录被删除或替换",
 			r.ID, showTime(r.At), w.prevName()))
+	}
+	if c.Fault == nil && w.expect != nil && r.ID == w.expect.ID && r.Hash != w.expect.Hash {
+		c.Fault = faultAt(FaultRemoved, *r, fmt.Sprintf("第%d条审计记录（%s）与上次核验时记下的不同：原有的第%d条及以后的记录被删除，其编号由之后写入的记录占用",
+			r.ID, showTime(r.At), r.ID))
 	}
 	if c.Fault != nil {
 		return false
@@ -590,16 +635,15 @@ func (w *chainWalk) step(r *auditRecord) bool {
 	return true
 }
 
-// finish checks that the walk ended at the head and that a moved genesis was moved by a purge.
+// finish checks that the walk reached the row an earlier check ended at and that a moved
+// genesis was moved by a purge.
 func (w *chainWalk) finish() {
 	c := w.check
 	switch {
-	case w.prev.id < w.head.id:
+	case w.expect != nil && w.prev.id < w.expect.ID:
 		c.Fault = &AuditFault{Kind: FaultRemoved, ID: w.prev.id + 1, Message: fmt.Sprintf(
-			"第%d条至第%d条审计记录被删除（%s之后的记录缺失）", w.prev.id+1, w.head.id, w.prevName())}
-	case w.prev.hash != w.head.hash:
-		c.Fault = &AuditFault{Kind: FaultAltered, ID: w.head.id, Message: fmt.Sprintf(
-			"哈希链末端（第%d条）记下的哈希值与该条记录不符：链头被改动", w.head.id)}
+			"%s审计记录被删除（%s之后的记录缺失；上次核验时最后一条为第%d条）",
+			rowsName(w.prev.id+1, w.expect.ID), w.prevName(), w.expect.ID)}
 	case w.start.hash != genesisHash && !w.purgeMatches():
 		c.Fault = &AuditFault{Kind: FaultRemoved, ID: w.start.id, Message: fmt.Sprintf(
 			"第%d条及以前的审计记录被删除：没有与之对应的清理记录", w.start.id)}
@@ -616,6 +660,14 @@ func (w *chainWalk) purgeMatches() bool {
 		return false
 	}
 	return d["through_id"] == strconv.FormatInt(w.start.id, 10) && d["through_hash"] == w.start.hash
+}
+
+// rowsName names the rows first to last.
+func rowsName(first, last int64) string {
+	if first == last {
+		return fmt.Sprintf("第%d条", first)
+	}
+	return fmt.Sprintf("第%d条至第%d条", first, last)
 }
 
 // prevName names the row before the current one for messages.
@@ -655,24 +707,33 @@ func (db *DB) PurgeAudit(ctx context.Context, before time.Time) (int64, error) {
 			return party.FieldErrorf(party.EINVALID, "before", "审计记录至少保留%d天（网络安全等级保护要求）：只能清理%s以前的记录",
 				AuditRetentionDays, party.DateOf(limit.In(party.Zone)).Chinese())
 		}
-		// Lock the head first: appends and other purges wait, so the cut and the genesis agree.
-		var head chainLink
-		err := tx.QueryRowContext(ctx, `UPDATE audit_head SET last_id = last_id WHERE id = 1
-			RETURNING last_id`).Scan(&head.id)
-		if err != nil {
-			return fmt.Errorf("store: lock audit head: %w", err)
+		// Purges take turns (SQLite's write lock serializes them already). Appends need not
+		// wait: they chain after the newest row, which a purge never removes unless it is older
+		// than the cut, and then the genesis names it.
+		if tx.db.engine == Postgres {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, auditPurgeLock); err != nil {
+				return fmt.Errorf("store: lock audit purge: %w", err)
+			}
 		}
 		g, err := readGenesis(ctx, tx)
 		if err != nil {
 			return err
 		}
-		// Cut after the last row of the unbroken run of rows older than before (row times are
-		// taken at transaction start, so they are not strictly in id order).
-		var firstKept sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT min(id) FROM audit_log WHERE at >= $1`, formatTS(before)).Scan(&firstKept); err != nil {
+		// Cut before the first row at or after before; rows after it are younger (row times
+		// grow with the id, within auditTimeSlack for rows written before they had to).
+		from, err := auditIDFrom(ctx, tx, before.Add(-auditTimeSlack))
+		if err != nil {
+			return err
+		}
+		var firstKept, newest sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT min(id) FROM audit_log WHERE id >= $1 AND at >= $2`,
+			from, formatTS(before)).Scan(&firstKept); err != nil {
 			return fmt.Errorf("store: find audit cut: %w", err)
 		}
-		through := head.id
+		if err := tx.QueryRowContext(ctx, `SELECT max(id) FROM audit_log`).Scan(&newest); err != nil {
+			return fmt.Errorf("store: find audit cut: %w", err)
+		}
+		through := newest.Int64
 		if firstKept.Valid {
 			through = firstKept.Int64 - 1
 		}

@@ -39,6 +39,7 @@ const SQLiteFile = "dangjian.db"
 type DB struct {
 	w, r   *sql.DB
 	engine string
+	cfg    Config
 	keys   *secret.Keys
 	audit  auditAppender
 	// skipAudit is set only by the package's benchmarks (export_test.go), to measure what the
@@ -61,7 +62,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 	if cfg.Keys == nil {
 		return nil, errors.New("store: no keys")
 	}
-	db := &DB{keys: cfg.Keys, Now: time.Now}
+	db := &DB{cfg: cfg, keys: cfg.Keys, Now: time.Now}
 	if cfg.URL != "" {
 		if !strings.HasPrefix(cfg.URL, "postgres://") && !strings.HasPrefix(cfg.URL, "postgresql://") {
 			return nil, errors.New("store: --db must be a postgres:// URL")
@@ -229,25 +230,52 @@ func (db *DB) Empty(ctx context.Context) (bool, error) {
 
 // Tx is a write transaction carrying the clock's reading and the actor for the audit trail.
 type Tx struct {
-	*sql.Tx
+	txConn
+	// sqlTx is the transaction on SQLite, for its prepared statements; nil on PostgreSQL,
+	// whose transactions run on a connection of their own (writePostgres).
+	sqlTx *sql.Tx
 	db    *DB
 	now   time.Time
 	actor party.Actor
+	// pending are the audit rows the transaction appends when it commits; chained is the
+	// last of them once appended.
+	pending []auditRecord
+	chained chainLink
+}
+
+// txConn is what a transaction runs its statements on: a *sql.Tx, or a *sql.Conn inside an
+// explicit BEGIN.
+type txConn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // write runs fn in one write transaction; fn's error rolls everything back, audit rows too.
+// The audit rows fn added are appended just before the commit, in the same transaction.
 func (db *DB) write(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.engine == Postgres {
+		return db.writePostgres(ctx, fn)
+	}
 	sqlTx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
-	tx := &Tx{Tx: sqlTx, db: db, now: db.Now().UTC(), actor: party.ActorFrom(ctx)}
+	tx := &Tx{txConn: sqlTx, sqlTx: sqlTx, db: db, now: db.Now().UTC(), actor: party.ActorFrom(ctx)}
 	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := tx.flushAuditSQLite(ctx); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
+	}
+	if len(tx.pending) > 0 {
+		db.audit.setHead(tx.chained)
 	}
 	return nil
 }

@@ -68,3 +68,17 @@ func (db *DB) RenameOrgForBench(ctx context.Context, id int64, name string, audi
 // SkipAuditForBench turns the audit append off (true) or on, so a benchmark can time a real
 // store method with and without it.
 func (db *DB) SkipAuditForBench(skip bool) { db.skipAudit = skip }
+
+// Reopen opens a second handle on db's database, as another process would, and migrates it.
+func (db *DB) Reopen(ctx context.Context) (*DB, error) {
+	other, err := Open(ctx, db.cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := other.Migrate(ctx); err != nil {
+		other.Close()
+		return nil, err
+	}
+	other.Now = db.Now
+	return other, nil
+}
