@@ -33,23 +33,24 @@ type fields map[string]string
 
 // diff lists the fields whose values differ between old and new, in field order.
 func diff(old, new fields) []Change {
-	keys := make([]string, 0, len(new))
-	seen := map[string]bool{}
-	for k := range new {
-		keys = append(keys, k)
-		seen[k] = true
-	}
-	for k := range old {
-		if !seen[k] {
+	var keys []string
+	for k, v := range new {
+		if old[k] != v {
 			keys = append(keys, k)
 		}
 	}
-	sort.Strings(keys)
-	var out []Change
-	for _, k := range keys {
-		if old[k] != new[k] {
-			out = append(out, Change{Field: k, Old: old[k], New: new[k]})
+	for k, v := range old {
+		if _, ok := new[k]; !ok && v != "" {
+			keys = append(keys, k)
 		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	sort.Strings(keys)
+	out := make([]Change, len(keys))
+	for i, k := range keys {
+		out[i] = Change{Field: k, Old: old[k], New: new[k]}
 	}
 	return out
 }
@@ -125,56 +126,58 @@ func scanRecord(s scanner) (auditRecord, error) {
 	return r, err
 }
 
-// sum returns the row's chain hash: HMAC-SM3 under key of a canonical encoding of prev_hash
-// and every other column. Each field is length-prefixed or fixed-width and NULL is tagged
-// apart from 0, so no two different rows encode alike.
-func (r *auditRecord) sum(key []byte) string {
-	m := hmac.New(sm3.New, key)
-	e := chainEncoder{h: m}
-	e.str("dangjian audit chain v1")
-	e.str(r.PrevHash)
-	e.int(r.ID)
-	e.str(r.At)
-	e.null(r.UserID)
-	e.str(r.Username)
-	e.str(r.Source)
-	e.str(r.Action)
-	e.str(r.ObjectType)
-	e.null(r.ObjectID)
-	e.null(r.OrgID)
+// encode appends the canonical encoding of the row to b, which the chain hash is an HMAC-SM3
+// of (chainHasher), under a key kept outside the database: each field is length-prefixed or
+// fixed-width and NULL is tagged apart from 0, so no two different rows encode alike.
+func (r *auditRecord) encode(b []byte) []byte {
+	b = appendStr(b, "dangjian audit chain v1")
+	b = appendStr(b, r.PrevHash)
+	b = binary.BigEndian.AppendUint64(b, uint64(r.ID))
+	b = appendStr(b, r.At)
+	b = appendNull(b, r.UserID)
+	b = appendStr(b, r.Username)
+	b = appendStr(b, r.Source)
+	b = appendStr(b, r.Action)
+	b = appendStr(b, r.ObjectType)
+	b = appendNull(b, r.ObjectID)
+	b = appendNull(b, r.OrgID)
 	if r.OK {
-		m.Write([]byte{1})
+		b = append(b, 1)
 	} else {
-		m.Write([]byte{0})
+		b = append(b, 0)
 	}
-	e.str(r.Detail)
-	return hex.EncodeToString(m.Sum(nil))
+	return appendStr(b, r.Detail)
 }
 
-// chainEncoder writes the canonical encoding of a row's fields into a hash.
-type chainEncoder struct {
-	h   hash.Hash
-	buf [9]byte
+func appendStr(b []byte, s string) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(len(s)))
+	return append(b, s...)
 }
 
-func (e *chainEncoder) int(v int64) {
-	binary.BigEndian.PutUint64(e.buf[:8], uint64(v))
-	e.h.Write(e.buf[:8])
-}
-
-func (e *chainEncoder) str(s string) {
-	e.int(int64(len(s)))
-	e.h.Write([]byte(s))
-}
-
-func (e *chainEncoder) null(v sql.NullInt64) {
+func appendNull(b []byte, v sql.NullInt64) []byte {
 	if !v.Valid {
-		e.h.Write([]byte{0})
-		return
+		return append(b, 0)
 	}
-	e.buf[0] = 1
-	binary.BigEndian.PutUint64(e.buf[1:], uint64(v.Int64))
-	e.h.Write(e.buf[:9])
+	return binary.BigEndian.AppendUint64(append(b, 1), uint64(v.Int64))
+}
+
+// chainHasher computes chain hashes with one keyed HMAC and one buffer, reset for every row:
+// a fresh HMAC and the encoding's allocations were most of a hash's cost.
+type chainHasher struct {
+	mac hash.Hash
+	buf []byte
+	out [sm3.Size]byte
+}
+
+func newChainHasher(key []byte) *chainHasher {
+	return &chainHasher{mac: hmac.New(sm3.New, key)}
+}
+
+func (h *chainHasher) sum(r *auditRecord) string {
+	h.buf = r.encode(h.buf[:0])
+	h.mac.Reset()
+	h.mac.Write(h.buf)
+	return hex.EncodeToString(h.mac.Sum(h.out[:0]))
 }
 
 // nullable maps 0 to NULL, as nullID does for the insert.
@@ -221,16 +224,21 @@ func (tx *Tx) appendAudit(_ context.Context, ok bool, action, objectType string,
 // chain gives the pending rows their ids, times and hashes as the rows after prev, and
 // returns the link of the last of them.
 func (tx *Tx) chain(prev chainLink) chainLink {
-	key := tx.db.keys.AuditKey()
+	a := &tx.db.audit
+	h, _ := a.hashers.Get().(*chainHasher)
+	if h == nil {
+		h = newChainHasher(tx.db.keys.AuditKey())
+	}
 	for i := range tx.pending {
 		r := &tx.pending[i]
 		r.ID, r.PrevHash = prev.id+1, prev.hash
 		if r.At < prev.at {
 			r.At = prev.at
 		}
-		r.Hash = r.sum(key)
+		r.Hash = h.sum(r)
 		prev = chainLink{id: r.ID, hash: r.Hash, at: r.At}
 	}
+	a.hashers.Put(h)
 	return prev
 }
 
@@ -342,6 +350,9 @@ type auditAppender struct {
 
 	// insert is set by Migrate, before any write; nil, each append prepares it.
 	insert *sql.Stmt
+
+	// hashers keeps chainHashers under the audit key for reuse.
+	hashers sync.Pool
 }
 
 // head returns the hint of the head and whether there is one.
@@ -394,6 +405,9 @@ func (a *auditAppender) close() {
 // never keeps a copy of them: the diffs mask the known sensitive fields already, and this
 // catches the same values written into notes.
 func maskDigitRuns(s string) string {
+	if !hasLongDigitRun(s) {
+		return s
+	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		if !isDigit(s[i]) {
@@ -416,6 +430,19 @@ func maskDigitRuns(s string) string {
 		i = j
 	}
 	return b.String()
+}
+
+// hasLongDigitRun reports whether s holds a run of 11 or more digits.
+func hasLongDigitRun(s string) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			run = 0
+		} else if run++; run >= 11 {
+			return true
+		}
+	}
+	return false
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -518,7 +545,7 @@ func (db *DB) VerifyAudit(ctx context.Context, expect *AuditAnchor) (*AuditCheck
 			return nil, fmt.Errorf("store: read audit row: %w", err)
 		}
 	}
-	w := chainWalk{key: db.keys.AuditKey(), start: g, prev: g, expect: expect, check: check}
+	w := chainWalk{hasher: newChainHasher(db.keys.AuditKey()), start: g, prev: g, expect: expect, check: check}
 	if err := w.run(ctx, tx, 0); err != nil {
 		return nil, err
 	}
@@ -553,7 +580,7 @@ func readGenesis(ctx context.Context, q querier) (chainLink, error) {
 // chainWalk checks rows in id order against the chain; it stops at the first fault, which it
 // records in check.
 type chainWalk struct {
-	key []byte
+	hasher *chainHasher
 	// start is the genesis the walk began from; prev is the last row verified.
 	start, prev chainLink
 	// expect is the newest row an earlier check found, nil for none.
@@ -608,7 +635,7 @@ func (w *chainWalk) run(ctx context.Context, q querier, through int64) error {
 func (w *chainWalk) step(r *auditRecord) bool {
 	c := w.check
 	switch {
-	case r.sum(w.key) != r.Hash:
+	case w.hasher.sum(r) != r.Hash:
 		c.Fault = faultAt(FaultAltered, *r, fmt.Sprintf("第%d条审计记录（%s）的哈希值校验失败：内容被篡改，或是伪造后插入的记录",
 			r.ID, showTime(r.At)))
 	case r.PrevHash != w.prev.hash && r.ID > w.prev.id+1:
@@ -740,7 +767,7 @@ func (db *DB) PurgeAudit(ctx context.Context, before time.Time) (int64, error) {
 		detail := fields{"before": formatTS(before)}
 		if through > g.id {
 			check := &AuditCheck{}
-			w := chainWalk{key: db.keys.AuditKey(), start: g, prev: g, check: check}
+			w := chainWalk{hasher: newChainHasher(db.keys.AuditKey()), start: g, prev: g, check: check}
 			if err := w.run(ctx, tx, through); err != nil {
 				return err
 			}
