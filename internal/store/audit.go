@@ -276,7 +276,12 @@ func (tx *Tx) flushAuditSQLite(ctx context.Context) error {
 
 // insertPending inserts the chained pending rows, and reports false when the first one's id
 // is taken (nothing inserted).
+//
+// The inserts do not watch ctx: they take microseconds just before the commit, which does
+// not watch it either, and the SQLite driver starts a goroutine to watch a cancelable
+// context for every statement (2 µs of the 7 µs an insert took).
 func (tx *Tx) insertPending(ctx context.Context) (bool, error) {
+	ctx = context.WithoutCancel(ctx)
 	a := &tx.db.audit
 	for i := range tx.pending {
 		r := &tx.pending[i]
