@@ -19,8 +19,9 @@ import (
 // Horizon is how many days ahead reminders look.
 const Horizon = 7
 
-// unrecordedDays is how far back planned events not yet recorded as held are listed.
-const unrecordedDays = 30
+// unrecordedFallbackDays is how far back planned events not yet recorded as held are listed
+// in a database that does not know its ledger start; otherwise they are listed back to it.
+const unrecordedFallbackDays = 366
 
 // Digest is the reminder list of some subtrees on one day.
 type Digest struct {
@@ -28,7 +29,7 @@ type Digest struct {
 	// Upcoming are the planned events of the next Horizon days.
 	Upcoming []*party.Event
 	// Unrecorded are planned events whose day has passed without being recorded as held or
-	// cancelled.
+	// cancelled, back to the installation's ledger start: they stay until someone records them.
 	Unrecorded []*party.Event
 	// Due are obligations with a deadline in the next Horizon days, not yet met.
 	Due []compliance.Item
@@ -64,6 +65,13 @@ func Collect(ctx context.Context, db *store.DB, roots []int64, today party.Date)
 			}
 		}
 	}
+	since, err := db.LedgerStart(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("notify: %w", err)
+	}
+	if since.IsZero() {
+		since = today.AddDays(-unrecordedFallbackDays)
+	}
 	for _, root := range roots {
 		upcoming, _, err := db.ListEvents(ctx, store.EventFilter{Root: root, From: today, To: today.AddDays(Horizon),
 			Status: party.EventPlanned, Limit: 2000})
@@ -71,7 +79,7 @@ func Collect(ctx context.Context, db *store.DB, roots []int64, today party.Date)
 			return nil, fmt.Errorf("notify: %w", err)
 		}
 		addEvents(&d.Upcoming, upcoming)
-		late, _, err := db.ListEvents(ctx, store.EventFilter{Root: root, From: today.AddDays(-unrecordedDays), To: today,
+		late, _, err := db.ListEvents(ctx, store.EventFilter{Root: root, From: since, To: today,
 			Status: party.EventPlanned, Limit: 2000})
 		if err != nil {
 			return nil, fmt.Errorf("notify: %w", err)

@@ -419,3 +419,35 @@ func TestSchedulerRunsDaily(t *testing.T) {
 		}
 	})
 }
+
+// A planned meeting whose day passed stays on the list until it is recorded, however long ago,
+// back to the ledger start.
+func TestUnrecordedStayUntilRecorded(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		top, branch := bureau(t, db)
+		db.Now = func() time.Time { return time.Date(2026, 8, 1, 9, 0, 0, 0, time.UTC) }
+		start, _ := party.At(party.Date{Year: 2026, Month: 9, Day: 10}, "14:30")
+		old := &party.Event{OrgID: branch.ID, Type: party.TypeBranchCommittee, Title: "九月支委会", StartAt: start,
+			EndAt: start.Add(time.Hour)}
+		storetest.MustDo(t, "plan", db.PlanEvent(ctx, old))
+		db.Now = func() time.Time { return sentAt }
+		listed := func() bool {
+			d, err := notify.Collect(ctx, db, []int64{top.ID}, party.Today(sentAt))
+			storetest.MustDo(t, "collect", err)
+			for _, e := range d.Unrecorded {
+				if e.ID == old.ID {
+					return true
+				}
+			}
+			return false
+		}
+		if !listed() {
+			t.Fatal("a meeting planned 77 days ago and never recorded is not listed")
+		}
+		storetest.MustDo(t, "ledger start", db.SetLedgerStart(ctx, party.Date{Year: 2026, Month: 10, Day: 1}))
+		if listed() {
+			t.Fatal("a meeting planned before the ledger start is listed")
+		}
+	})
+}
