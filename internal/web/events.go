@@ -313,8 +313,24 @@ func (s *Server) calendar(w http.ResponseWriter, r *http.Request) {
 	}
 	if !data.List {
 		data.Weekdays = []string{"一", "二", "三", "四", "五", "六", "日"}
-		// The grid starts on the Monday on or before the first of the month.
+		// The grid runs from the Monday on or before the first of the month to the Sunday on
+		// or after its last day; the days of the months around show their events too, which
+		// the month's counts leave out.
 		start := month.AddDays(-((int(month.Time().Weekday()) + 6) % 7))
+		end := next.AddDays((7 - (int(next.Time().Weekday())+6)%7) % 7)
+		for _, span := range [][2]party.Date{{start, month}, {next, end}} {
+			if !span[0].Before(span[1]) {
+				continue
+			}
+			around, _, err := s.db.ListEvents(ctx, store.EventFilter{Root: o.ID, From: span[0], To: span[1], Limit: calendarLimit})
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			for _, e := range around {
+				byDay[e.Date()] = append(byDay[e.Date()], newCalEvent(e))
+			}
+		}
 		for d := start; d.Before(next); {
 			week := make([]calendarDay, 7)
 			for i := range week {

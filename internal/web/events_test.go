@@ -464,6 +464,26 @@ func TestEventPlansAndCalendar(t *testing.T) {
 				}
 			}
 		})
+		t.Run("MonthGridShowsTheDaysAround", func(t *testing.T) {
+			// January 2027's grid starts on Monday 28 December: an event on the 29th shows
+			// there, and is not counted as January's.
+			start, _ := party.At(day("2026-12-29"), "09:00")
+			edge := &party.Event{OrgID: fx.branch.ID, Type: party.TypeBranchCommittee, Title: "年终支委会",
+				StartAt: start, EndAt: start.Add(time.Hour)}
+			storetest.MustDo(t, "plan", db.PlanEvent(ctx, edge))
+			body := fx.get(t, path("/orgs/%d/calendar?month=2027-01", fx.top.ID))
+			for _, s := range []string{evPath(edge.ID), "年终支委会", "12月29日", "本月共 <strong>1</strong> 项活动"} {
+				if !strings.Contains(body, s) {
+					t.Errorf("January's grid lacks %q", s)
+				}
+			}
+			if body := fx.get(t, path("/orgs/%d/calendar?month=2027-01", fx.other.ID)); strings.Contains(body, evPath(edge.ID)) {
+				t.Error("another branch's grid shows the event")
+			}
+			if body := fx.get(t, path("/orgs/%d/calendar?view=list&month=2027-01", fx.top.ID)); strings.Contains(body, evPath(edge.ID)) {
+				t.Error("January's list shows a December event")
+			}
+		})
 		t.Run("ListAndBadMonth", func(t *testing.T) {
 			body := fx.get(t, path("/orgs/%d/calendar?view=list&month=2026-13", fx.branch.ID))
 			if !strings.Contains(body, "月份“2026-13”无效") || !strings.Contains(body, "2026年11月") {
