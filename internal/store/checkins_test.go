@@ -71,6 +71,28 @@ func TestCheckIn(t *testing.T) {
 			}
 		})
 
+		t.Run("SignedInEventKeepsItsDay", func(t *testing.T) {
+			clock("14:45")
+			e, err := db.FindEvent(ctx, planned.ID)
+			storetest.MustDo(t, "find", err)
+			moved := *e
+			moved.StartAt, moved.EndAt = at("2026-11-28", "14:30"), at("2026-11-28", "16:00")
+			err = db.UpdateEvent(ctx, &moved)
+			if party.ErrorCode(err) != party.ECONFLICT || party.ErrorField(err) != "on" ||
+				party.ErrorMessage(err) != "已有2人在2026年11月26日扫码签到，活动日期不能再改；如活动确已改期，请取消本次活动并另行登记" {
+				t.Fatalf("moving a signed-in event: %v", err)
+			}
+			// The time of day may still be corrected.
+			later := *e
+			later.StartAt, later.EndAt = at("2026-11-26", "15:00"), at("2026-11-26", "16:30")
+			storetest.MustDo(t, "change the time", db.UpdateEvent(ctx, &later))
+			got, err := db.EventCheckins(ctx, planned.ID)
+			storetest.MustDo(t, "sign-ins", err)
+			if len(got) != 2 {
+				t.Fatalf("sign-ins after changing the time: %+v", got)
+			}
+		})
+
 		t.Run("ErrMissingMemberOrEvent", func(t *testing.T) {
 			if _, err := db.CheckIn(ctx, planned.ID, 999999); party.ErrorCode(err) != party.ENOTFOUND {
 				t.Fatalf("missing member: got %v, want not found", err)

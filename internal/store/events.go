@@ -250,6 +250,8 @@ func (db *DB) CompleteEvent(ctx context.Context, e *party.Event, exceptions []pa
 // UpdateEvent changes the descriptive fields of event e.ID (title, time, place, host,
 // recorder, minutes, decisions, materials, guests, 第一议题); status and attendance change
 // through CompleteEvent, CancelEvent and SetAttendance. A change of day keeps the attendance.
+// A planned event that members signed in to keeps its day: sign-in opens only on the
+// event's day, so the sign-ins say it met then.
 func (db *DB) UpdateEvent(ctx context.Context, e *party.Event) error {
 	return db.write(ctx, func(tx *Tx) error {
 		old, err := tx.db.findEvent(ctx, tx, e.ID)
@@ -261,6 +263,16 @@ func (db *DB) UpdateEvent(ctx context.Context, e *party.Event) error {
 		}
 		if e.Type != old.Type {
 			return party.FieldErrorf(party.EINVALID, "type", "活动类型不能修改，请取消后重新登记")
+		}
+		if old.Status == party.EventPlanned && e.Date() != old.Date() {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM event_checkins WHERE event_id = $1`, e.ID).Scan(&n); err != nil {
+				return fmt.Errorf("store: count sign-ins: %w", err)
+			}
+			if n > 0 {
+				return party.FieldErrorf(party.ECONFLICT, "on", "已有%d人在%s扫码签到，活动日期不能再改；如活动确已改期，请取消本次活动并另行登记",
+					n, old.Date().Chinese())
+			}
 		}
 		e.OrgID, e.Status, e.PlanID, e.CreatedAt, e.CancelReason = old.OrgID, old.Status, old.PlanID, old.CreatedAt, ""
 		e.Attendance = old.Attendance
