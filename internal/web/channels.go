@@ -209,17 +209,17 @@ func (s *Server) showChannelForm(w http.ResponseWriter, r *http.Request, status 
 			passwordHint = "已设置；留空则保持不变，填写则替换"
 		}
 	}
-	fields = append(fields, urlField.hint(urlHint), secretField.hint(secretHint))
+	fields = append(fields, urlField.hint(urlHint).only("dingtalk", "wecom"), secretField.hint(secretHint).only("dingtalk"))
 	if old != nil && old.Config.Secret != "" {
-		fields = append(fields, f.input("clear_secret", "清除加签密钥（机器人已停用加签时勾选）", "checkbox"))
+		fields = append(fields, f.input("clear_secret", "清除加签密钥（机器人已停用加签时勾选）", "checkbox").only("dingtalk"))
 	}
 	fields = append(fields,
-		f.input("host", "邮件服务器", "text").max(200).hint("仅电子邮件：如 mail.example.gov.cn，不含端口"),
-		f.input("port", "端口", "text").numeric().max(5).hint("仅电子邮件：通常为25或587"),
-		f.input("username", "发信账户", "text").max(200).hint("仅电子邮件：服务器要求登录时填写"),
-		passwordField.hint(passwordHint),
-		f.input("from", "发件人地址", "text").max(200).hint("仅电子邮件"),
-		f.input("to", "收件人地址", "textarea").max(2000).hint("仅电子邮件：每行一个，或用逗号分隔"),
+		f.input("host", "邮件服务器", "text").max(200).hint("仅电子邮件：如 mail.example.gov.cn，不含端口").only("smtp"),
+		f.input("port", "端口", "text").numeric().max(5).hint("仅电子邮件：通常为25或587").only("smtp"),
+		f.input("username", "发信账户", "text").max(200).hint("仅电子邮件：服务器要求登录时填写").only("smtp"),
+		passwordField.hint(passwordHint).only("smtp"),
+		f.input("from", "发件人地址", "text").max(200).hint("仅电子邮件").only("smtp"),
+		f.input("to", "收件人地址", "textarea").max(2000).hint("仅电子邮件：每行一个，或用逗号分隔").only("smtp"),
 	)
 	p := s.frame(ctx, "添加通知渠道")
 	p.Crumbs = []crumb{{Label: "通知渠道", URL: "/admin/channels"}, {Label: "添加通知渠道"}}

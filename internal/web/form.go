@@ -97,6 +97,8 @@ type field struct {
 	Maxlength int
 	// Autocomplete tells browsers and password managers what the field holds.
 	Autocomplete string
+	// Class is added to the field's wrapper, as only sets it.
+	Class string
 }
 
 // option is one choice of a select field.
@@ -128,6 +130,17 @@ func (fl field) req() field { fl.Required = true; return fl }
 
 // hint adds help text under the label.
 func (fl field) hint(s string) field { fl.Hint = s; return fl }
+
+// only marks a field that applies to some kinds of a form's 类型 select (#f-kind) only; the
+// style sheet hides it while another kind is chosen. The server still ignores what does not
+// apply, so a browser without the style loses nothing.
+func (fl field) only(kinds ...string) field {
+	fl.Class = "kind-only"
+	for _, k := range kinds {
+		fl.Class += " kind-" + k
+	}
+	return fl
+}
 
 // max limits the number of characters.
 func (fl field) max(n int) field { fl.Maxlength = n; return fl }
