@@ -523,6 +523,8 @@ type eventTypeJSON struct {
 	Study    bool   `json:"study"`
 	Sort     int    `json:"sort"`
 	Active   bool   `json:"active"`
+	// OrgKinds are the organization kinds that hold events of the type; empty, every kind.
+	OrgKinds []string `json:"org_kinds"`
 }
 
 // listEventTypes answers GET /api/v1/event-types: the catalogue in display order.
@@ -533,8 +535,13 @@ func (a *API) listEventTypes(w http.ResponseWriter, r *http.Request) error {
 	}
 	out := make([]eventTypeJSON, 0, len(list))
 	for _, t := range list {
+		kinds := make([]string, 0, len(t.OrgKinds))
+		for _, k := range t.OrgKinds {
+			kinds = append(kinds, string(k))
+		}
 		out = append(out, eventTypeJSON{Code: string(t.Code), Name: t.Name, Category: string(t.Category),
-			Audience: string(t.Audience), Quorum: t.Quorum, Study: t.Study, Sort: t.Sort, Active: t.Active})
+			Audience: string(t.Audience), Quorum: t.Quorum, Study: t.Study, Sort: t.Sort, Active: t.Active,
+			OrgKinds: kinds})
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": out})
 	return nil

@@ -71,6 +71,63 @@ type EventType struct {
 	Study  bool
 	Sort   int
 	Active bool
+	// OrgKinds are the organization kinds that hold events of the type (支部委员会: branches;
+	// 党小组会: party groups); empty, every kind does.
+	OrgKinds []OrgKind
+}
+
+// AppliesTo reports whether an organization of kind k holds events of type t.
+func (t *EventType) AppliesTo(k OrgKind) bool {
+	if len(t.OrgKinds) == 0 {
+		return true
+	}
+	for _, x := range t.OrgKinds {
+		if x == k {
+			return true
+		}
+	}
+	return false
+}
+
+// KindsText names the organization kinds of t, joined by 、, or 各类组织 for every kind.
+func (t *EventType) KindsText() string {
+	if len(t.OrgKinds) == 0 {
+		return "各类组织"
+	}
+	s := make([]string, len(t.OrgKinds))
+	for i, k := range t.OrgKinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, "、")
+}
+
+// CheckKinds validates kinds as the organization kinds of an event type, and returns them
+// without repeats in display order (the order of OrgKinds).
+func CheckKinds(kinds []OrgKind) ([]OrgKind, error) {
+	for _, k := range kinds {
+		if !k.Valid() {
+			return nil, FieldErrorf(EINVALID, "org_kinds", "组织类别“%s”无效", k)
+		}
+	}
+	var out []OrgKind
+	for _, k := range OrgKinds {
+		for _, x := range kinds {
+			if x == k {
+				out = append(out, k)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// HeldBy returns the error for an event of type t recorded or planned for organization o
+// of a kind that does not hold such events, or nil.
+func (t *EventType) HeldBy(o *Org) error {
+	if t.AppliesTo(o.Kind) {
+		return nil
+	}
+	return FieldErrorf(EINVALID, "type", "“%s”是%s，不召开“%s”（该活动类型适用于%s）", o.Name, o.Kind, t.Name, t.KindsText())
 }
 
 // Validate checks t.
@@ -95,6 +152,11 @@ func (t *EventType) Validate() error {
 	if !t.Audience.Valid() {
 		return FieldErrorf(EINVALID, "audience", "应到人员范围无效")
 	}
+	kinds, err := CheckKinds(t.OrgKinds)
+	if err != nil {
+		return err
+	}
+	t.OrgKinds = kinds
 	return nil
 }
 

@@ -33,14 +33,36 @@ const (
 // eventDuration is the length given to an event whose end is not known (imported ledgers).
 const eventDuration = 90 * time.Minute
 
-const eventTypeColumns = `t.code, t.name, t.category, t.audience, t.quorum, t.study, t.sort_order, t.active`
+const eventTypeColumns = `t.code, t.name, t.category, t.audience, t.quorum, t.study, t.sort_order, t.active, t.org_kinds`
 
 func scanEventType(s scanner) (*party.EventType, error) {
 	var t party.EventType
-	if err := s.Scan(&t.Code, &t.Name, &t.Category, &t.Audience, &t.Quorum, &t.Study, &t.Sort, &t.Active); err != nil {
+	var kinds string
+	if err := s.Scan(&t.Code, &t.Name, &t.Category, &t.Audience, &t.Quorum, &t.Study, &t.Sort, &t.Active, &kinds); err != nil {
 		return nil, err
 	}
+	t.OrgKinds = splitKinds(kinds)
 	return &t, nil
+}
+
+// splitKinds reads organization kinds stored comma-separated; empty is none.
+func splitKinds(s string) []party.OrgKind {
+	var out []party.OrgKind
+	for _, k := range strings.Split(s, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			out = append(out, party.OrgKind(k))
+		}
+	}
+	return out
+}
+
+// joinKinds stores organization kinds comma-separated.
+func joinKinds(kinds []party.OrgKind) string {
+	s := make([]string, len(kinds))
+	for i, k := range kinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, ",")
 }
 
 // EventTypes returns the event type catalogue in display order, inactive types included.
@@ -97,13 +119,39 @@ func (db *DB) CreateEventType(ctx context.Context, t *party.EventType) error {
 			return party.FieldErrorf(party.ECONFLICT, "name", "已有同名或同编码的活动类型")
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO event_types (code, name, category, audience, quorum, study,
-			sort_order, active) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, string(t.Code), t.Name, string(t.Category),
-			string(t.Audience), t.Quorum, t.Study, t.Sort, t.Active); err != nil {
+			sort_order, active, org_kinds) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, string(t.Code), t.Name,
+			string(t.Category), string(t.Audience), t.Quorum, t.Study, t.Sort, t.Active, joinKinds(t.OrgKinds)); err != nil {
 			return fmt.Errorf("store: insert event type: %w", err)
 		}
 		return tx.audit(ctx, ActCreate, ObjEventType, 0, 0, diff(nil, fields{"code": string(t.Code), "name": t.Name,
 			"category": string(t.Category), "audience": string(t.Audience), "quorum": strconv.FormatBool(t.Quorum),
-			"study": strconv.FormatBool(t.Study)}))
+			"study": strconv.FormatBool(t.Study), "org_kinds": t.KindsText()}))
+	})
+}
+
+// SetEventTypeKinds sets the organization kinds that hold events of type code (none: every
+// kind). Events already recorded or planned keep their type; new ones are checked.
+func (db *DB) SetEventTypeKinds(ctx context.Context, code party.EventTypeCode, kinds []party.OrgKind) error {
+	return db.write(ctx, func(tx *Tx) error {
+		t, err := findEventType(ctx, tx, code)
+		if err != nil {
+			return err
+		}
+		kinds, err := party.CheckKinds(kinds)
+		if err != nil {
+			return err
+		}
+		before := t.KindsText()
+		t.OrgKinds = kinds
+		if t.KindsText() == before {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE event_types SET org_kinds = $1 WHERE code = $2`, joinKinds(kinds),
+			string(code)); err != nil {
+			return fmt.Errorf("store: update event type: %w", err)
+		}
+		return tx.audit(ctx, ActUpdate, ObjEventType, 0, 0, []Change{{Field: "org_kinds", Old: before, New: t.KindsText()},
+			{Field: "code", New: string(code)}})
 	})
 }
 
@@ -436,6 +484,11 @@ func (tx *Tx) saveEvent(ctx context.Context, e *party.Event, exceptions []party.
 	}
 	if insert && !t.Active {
 		return party.FieldErrorf(party.EINVALID, "type", "活动类型“%s”已停用", t.Name)
+	}
+	if insert {
+		if err := t.HeldBy(o); err != nil {
+			return err
+		}
 	}
 	if !o.ActiveOn(e.Date()) {
 		return party.FieldErrorf(party.EINVALID, "start_at", "“%s”在%s不存在（尚未成立或已撤销）", o.Name, e.Date().Chinese())

@@ -105,6 +105,10 @@ func (db *DB) ImportEvents(ctx context.Context, root int64, rows []party.EventRo
 				res.Unchanged++
 				continue
 			}
+			if err := t.HeldBy(o); err != nil {
+				bad(r.Row, "类型", party.ErrorMessage(err))
+				continue
+			}
 			pk := fmt.Sprintf("%d|%s", o.ID, r.On)
 			allowed, ok := people[pk]
 			if !ok {

@@ -51,6 +51,9 @@ func (db *DB) CreatePlan(ctx context.Context, p *party.Plan) error {
 		if !t.Active {
 			return party.FieldErrorf(party.EINVALID, "type", "活动类型“%s”已停用", t.Name)
 		}
+		if err := t.HeldBy(o); err != nil {
+			return err
+		}
 		p.OrgName = o.Name
 		now := formatTS(tx.now)
 		err = tx.QueryRowContext(ctx, `INSERT INTO event_plans (org_id, type_code, title, place, host, frequency, day,

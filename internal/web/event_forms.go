@@ -212,15 +212,16 @@ type eventForm struct {
 	fragment string
 }
 
-// activeTypes returns the event types offered for new events.
-func (s *Server) activeTypes(ctx context.Context) ([]*party.EventType, error) {
+// activeTypes returns the event types offered for new events of organization o: the active
+// ones its kind holds.
+func (s *Server) activeTypes(ctx context.Context, o *party.Org) ([]*party.EventType, error) {
 	all, err := s.db.EventTypes(ctx)
 	if err != nil {
 		return nil, err
 	}
 	var out []*party.EventType
 	for _, t := range all {
-		if t.Active {
+		if t.Active && t.AppliesTo(o.Kind) {
 			out = append(out, t)
 		}
 	}
@@ -444,7 +445,7 @@ func fillEventForm(f *form, e *party.Event) {
 
 // newEventForm describes the form for a new event of organization o.
 func (s *Server) newEventForm(ctx context.Context, o *party.Org, held bool) (eventForm, error) {
-	types, err := s.activeTypes(ctx)
+	types, err := s.activeTypes(ctx, o)
 	if err != nil {
 		return eventForm{}, err
 	}
@@ -507,7 +508,7 @@ func (s *Server) eventCreate(w http.ResponseWriter, r *http.Request) {
 	case f.get("type") == "":
 		f.setErr("type", "请选择活动类型")
 	case t == nil:
-		f.setErr("type", "活动类型不存在或已停用")
+		f.setErr("type", "活动类型不存在、已停用或不适用于本组织")
 	default:
 		e.Type = t.Code
 	}

@@ -3,7 +3,9 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	"dangjian/internal/party"
 )
@@ -21,10 +23,12 @@ func audienceLabel(a party.Audience) string {
 	return string(a)
 }
 
-// eventTypeRow is one entry of the catalogue as its page shows it.
+// eventTypeRow is one entry of the catalogue as its page shows it, with the checkbox group
+// that sets the organization kinds holding it.
 type eventTypeRow struct {
 	*party.EventType
 	AudienceText string
+	Kinds        []kindChoice
 }
 
 // eventTypesPage is the event type catalogue with the form that adds a type.
@@ -32,6 +36,8 @@ type eventTypesPage struct {
 	page
 	Types []eventTypeRow
 	Add   subForm
+	// AddKinds are the organization kinds of the form that adds a type.
+	AddKinds []kindChoice
 	// CanChange is set for a 党建管理员 of the whole installation: the catalogue is shared by
 	// every organization, so one of a subtree only reads it.
 	CanChange bool
@@ -58,8 +64,14 @@ func (s *Server) showEventTypes(w http.ResponseWriter, r *http.Request, status i
 	}
 	data := eventTypesPage{CanChange: mayChangeEventTypes(r)}
 	for _, t := range types {
-		data.Types = append(data.Types, eventTypeRow{EventType: t, AudienceText: audienceLabel(t.Audience)})
+		var held []string
+		for _, k := range t.OrgKinds {
+			held = append(held, string(k))
+		}
+		data.Types = append(data.Types, eventTypeRow{EventType: t, AudienceText: audienceLabel(t.Audience),
+			Kinds: kindChoices(held)})
 	}
+	data.AddKinds = kindChoices(f.values["org_kinds"])
 	audiences := []option{}
 	for _, a := range []party.Audience{party.AudienceMembers, party.AudienceCommittee, party.AudienceListed} {
 		audiences = append(audiences, option{Value: string(a), Label: audienceLabel(a)})
@@ -87,7 +99,7 @@ func (s *Server) eventTypeCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	t := &party.EventType{Code: party.EventTypeCode(f.get("code")), Name: f.get("name"),
 		Category: party.EventCategory(f.get("category")), Audience: party.Audience(f.get("audience")),
-		Quorum: f.get("quorum") != "", Study: f.get("study") != ""}
+		Quorum: f.get("quorum") != "", Study: f.get("study") != "", OrgKinds: formKinds(f.values["org_kinds"])}
 	if v := f.get("sort"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 999999 {
@@ -102,7 +114,7 @@ func (s *Server) eventTypeCreate(w http.ResponseWriter, r *http.Request) {
 			redirect(w, r, "/admin/event-types?done=type-created")
 			return
 		}
-		if err := f.fail(err, "code", "name", "category", "audience"); err != nil {
+		if err := f.fail(err, "code", "name", "category", "audience", "org_kinds"); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -145,4 +157,46 @@ func (s *Server) eventTypeActive(w http.ResponseWriter, r *http.Request) {
 		done = "type-on"
 	}
 	redirect(w, r, "/admin/event-types?done="+done)
+}
+
+// kindChoices lists every organization kind for a checkbox group, the chosen ones checked.
+func kindChoices(chosen []string) []kindChoice {
+	var out []kindChoice
+	for _, k := range party.OrgKinds {
+		out = append(out, kindChoice{Value: string(k), Checked: slices.Contains(chosen, string(k))})
+	}
+	return out
+}
+
+// formKinds reads a checkbox group of organization kinds.
+func formKinds(values []string) []party.OrgKind {
+	var out []party.OrgKind
+	for _, v := range values {
+		out = append(out, party.OrgKind(strings.TrimSpace(v)))
+	}
+	return out
+}
+
+// eventTypeKinds sets the organization kinds that hold events of a type (none ticked: every
+// kind).
+func (s *Server) eventTypeKinds(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	code := party.EventTypeCode(r.PathValue("code"))
+	if _, err := s.db.EventType(ctx, code); err != nil {
+		if party.ErrorCode(err) == party.EINVALID {
+			s.errorPage(w, r, http.StatusNotFound, "记录不存在", "活动类型不存在")
+			return
+		}
+		s.fail(w, r, err)
+		return
+	}
+	f, ok := s.parseForm(w, r)
+	if !ok {
+		return
+	}
+	if err := s.db.SetEventTypeKinds(ctx, code, formKinds(f.values["org_kinds"])); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	redirect(w, r, "/admin/event-types?done=type-kinds")
 }

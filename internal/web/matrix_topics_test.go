@@ -110,6 +110,8 @@ func topicMatrixRows() []cell {
 		{pattern: "POST /admin/event-types", own: "/admin/event-types", form: empty, wantOwn: "anon=401 *=403"},
 		{pattern: "POST /admin/event-types/{code}/active", own: "/admin/event-types/theme_day/active", form: empty, wantOwn: "anon=401 *=403",
 			other: "/admin/event-types/no_such_type/active", wantOther: "anon=401 *=403"},
+		{pattern: "POST /admin/event-types/{code}/kinds", own: "/admin/event-types/theme_day/kinds", form: empty, wantOwn: "anon=401 *=403",
+			other: "/admin/event-types/no_such_type/kinds", wantOther: "anon=401 *=403"},
 
 		{pattern: "GET /admin/channels", own: "/admin/channels", wantOwn: channels},
 		{pattern: "GET /admin/channels/new", own: "/admin/channels/new", wantOwn: channels},

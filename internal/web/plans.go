@@ -32,7 +32,7 @@ func (s *Server) planNew(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) showPlanForm(w http.ResponseWriter, r *http.Request, status int, o *party.Org, f *form) {
 	ctx := r.Context()
-	types, err := s.activeTypes(ctx)
+	types, err := s.activeTypes(ctx, o)
 	if err != nil {
 		s.serverError(w, r, err)
 		return

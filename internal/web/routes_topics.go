@@ -27,6 +27,7 @@ func (s *Server) topicRoutes() []route {
 		{"GET /admin/event-types", s.eventTypeList, anywhere(party.ActRuleAdmin), 0},
 		{"POST /admin/event-types", s.eventTypeCreate, installation(party.ActRuleAdmin), maxFormBody},
 		{"POST /admin/event-types/{code}/active", s.eventTypeActive, installation(party.ActRuleAdmin), maxFormBody},
+		{"POST /admin/event-types/{code}/kinds", s.eventTypeKinds, installation(party.ActRuleAdmin), maxFormBody},
 
 		// channels.go: notification channels, their test send and deliveries (党建管理员; the
 		// handlers keep each channel to the subtrees of the user by its 提醒范围).

@@ -114,6 +114,8 @@ func ruleFlash(key string) string {
 		return "活动类型已启用。"
 	case "type-off":
 		return "活动类型已停用，以往活动不受影响。"
+	case "type-kinds":
+		return "已修改活动类型的适用组织；已登记和已计划的活动不受影响。"
 	}
 	return ""
 }

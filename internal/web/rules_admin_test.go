@@ -219,3 +219,46 @@ func TestEventTypeCatalogue(t *testing.T) {
 		})
 	})
 }
+
+// The organization kinds of a type: shown in the catalogue, set when a type is added and
+// changed afterwards; the new-event and plan forms offer a type only to the kinds holding it.
+func TestEventTypeKindsPages(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newFixture(t, db)
+		topAdmin := fx.account(t, "topadmin", party.Grant{Role: party.RolePartyAdmin, OrgID: fx.top.ID})
+		newEvent := func(o *party.Org) string { return path("/orgs/%d/events/new?status=planned", o.ID) }
+		newPlan := func(o *party.Org) string { return path("/orgs/%d/plans/new", o.ID) }
+		fx.run(t, []scenario{
+			{name: "CatalogueShowsKinds", path: "/admin/event-types", status: 200,
+				want: []string{"<td>党总支、党支部、临时党支部</td>", "<td>党小组</td>", "<td>各类组织</td>", `action="/admin/event-types/group_meeting/kinds"`}},
+			{name: "GroupFormLacksCommittee", path: newEvent(fx.group), status: 200, want: []string{`value="group_meeting"`},
+				notWant: []string{`value="branch_committee"`, `value="leading_group"`}},
+			{name: "BranchFormLacksGroupMeeting", path: newEvent(fx.branch), status: 200, want: []string{`value="branch_committee"`},
+				notWant: []string{`value="group_meeting"`}},
+			{name: "BranchPlanFormLacksGroupMeeting", path: newPlan(fx.branch), status: 200, want: []string{`value="theme_day"`},
+				notWant: []string{`value="group_meeting"`}},
+			{name: "ErrPostedAnyway", method: "POST", path: path("/orgs/%d/events", fx.group.ID), status: 422,
+				form: url.Values{"status": {"planned"}, "type": {"branch_committee"}, "title": {"支委会"}, "on": {"2026-12-10"},
+					"start_at": {"14:30"}, "end_at": {"16:00"}},
+				want: []string{"活动类型不存在、已停用或不适用于本组织"}},
+			{name: "BureauMayNotSetKinds", method: "POST", path: "/admin/event-types/group_meeting/kinds", cookie: topAdmin,
+				form: url.Values{"org_kinds": {"党支部"}}, status: 403},
+			{name: "ErrUnknownType", method: "POST", path: "/admin/event-types/bogus/kinds", form: url.Values{}, status: 404},
+			{name: "ErrUnknownKind", method: "POST", path: "/admin/event-types/group_meeting/kinds",
+				form: url.Values{"org_kinds": {"居委会"}}, status: 422, want: []string{"组织类别“居委会”无效"}},
+			{name: "Widen", method: "POST", path: "/admin/event-types/group_meeting/kinds",
+				form: url.Values{"org_kinds": {"党小组", "党支部"}}, status: 303, location: "/admin/event-types?done=type-kinds"},
+			{name: "Widened", path: "/admin/event-types?done=type-kinds", status: 200,
+				want: []string{"<td>党支部、党小组</td>", "已修改活动类型的适用组织"}},
+			{name: "BranchFormOffersGroupMeeting", path: newEvent(fx.branch), status: 200, want: []string{`value="group_meeting"`}},
+			{name: "AddWithKinds", method: "POST", path: "/admin/event-types", status: 303,
+				form: url.Values{"code": {"group_study"}, "name": {"党小组学习"}, "category": {"学习"}, "audience": {"members"},
+					"org_kinds": {"党小组"}}},
+		})
+		typ, err := db.EventType(context.Background(), "group_study")
+		storetest.MustDo(t, "type", err)
+		if len(typ.OrgKinds) != 1 || typ.OrgKinds[0] != party.KindGroup {
+			t.Fatalf("added type kinds: %v", typ.OrgKinds)
+		}
+	})
+}
