@@ -15,6 +15,11 @@ func (a *API) eventRoutes() []route {
 		{"PUT /api/v1/events/{id}/attendance", a.setAttendance, onEvent(party.ActEventWrite)},
 		{"GET /api/v1/event-types", a.listEventTypes, signedIn},
 
+		// Recurring plans (周期计划) that create planned events (plans.go).
+		{"GET /api/v1/orgs/{id}/plans", a.listPlans, onOrg(party.ActEventRead)},
+		{"POST /api/v1/orgs/{id}/plans", a.createPlan, onOrg(party.ActEventWrite)},
+		{"POST /api/v1/orgs/{id}/plans/{pid}/stop", a.stopPlan, onOrg(party.ActEventWrite)},
+
 		// Compliance: required vs held per organization and event type (compliance.go).
 		{"GET /api/v1/compliance", a.getCompliance, anywhere(party.ActComplianceRead)},
 

@@ -15,12 +15,17 @@ func init() {
 	matrixExtraRecords = append(matrixExtraRecords, apiEventMatrixRecords)
 }
 
-// apiEventMatrixRecords adds a 第一议题 item ({apitopic}) for the topic routes.
+// apiEventMatrixRecords adds a 第一议题 item ({apitopic}) for the topic routes and a recurring
+// plan of the principals' branch ({apiplan}) for the plan routes.
 func apiEventMatrixRecords(t *testing.T, fx *fixture, vars map[string]string) {
 	t.Helper()
 	topic := &party.FirstTopic{Title: "接口矩阵用第一议题", IssuedOn: day("2026-03-01")}
 	storetest.MustDo(t, "topic", fx.db.CreateFirstTopic(context.Background(), topic))
 	vars["apitopic"] = strconv.FormatInt(topic.ID, 10)
+	plan := &party.Plan{OrgID: fx.branch.ID, Type: party.TypeThemeDay, Title: "接口矩阵用主题党日",
+		Frequency: party.PlanMonthly, Day: 15, StartTime: "14:30", Minutes: 90, FromOn: day("2026-12-01")}
+	storetest.MustDo(t, "plan", fx.db.CreatePlan(context.Background(), plan))
+	vars["apiplan"] = strconv.FormatInt(plan.ID, 10)
 }
 
 // apiEventMatrixRows are the rows of the API's events, compliance and 第一议题 routes. {event}
@@ -52,6 +57,16 @@ func apiEventMatrixRows() []cell {
 		{pattern: "PUT /api/v1/events/{id}/attendance", own: "/api/v1/events/{event}/attendance", wantOwn: edit(400),
 			other: "/api/v1/events/{otherevent}/attendance", wantOther: otherEvent},
 		{pattern: "GET /api/v1/event-types", own: "/api/v1/event-types", wantOwn: "anon=401 *=200"},
+		// Plans: readers list them; writers get past the check to a 400 (no type; a last day
+		// before the plan began) and change nothing. Another bureau's plan answers 404 even
+		// through the principals' own branch.
+		{pattern: "GET /api/v1/orgs/{id}/plans", own: "/api/v1/orgs/{org}/plans", wantOwn: "anon=401 " + readers + "=200 *=404",
+			other: "/api/v1/orgs/{otherorg}/plans", wantOther: "anon=401 *=404"},
+		{pattern: "POST /api/v1/orgs/{id}/plans", own: "/api/v1/orgs/{org}/plans", json: `{}`,
+			wantOwn: "anon=401 admin,sec,org=400 jj,ld=403 *=404", other: "/api/v1/orgs/{otherorg}/plans", wantOther: "anon=401 *=404"},
+		{pattern: "POST /api/v1/orgs/{id}/plans/{pid}/stop", own: "/api/v1/orgs/{org}/plans/{apiplan}/stop",
+			json: `{"last_day": "2001-01-01"}`, wantOwn: "anon=401 admin,sec,org=400 jj,ld=403 *=404",
+			other: "/api/v1/orgs/{otherorg}/plans/{apiplan}/stop", wantOther: "anon=401 *=404"},
 		{pattern: "GET /api/v1/compliance", own: "/api/v1/compliance?org={org}&period=2026H1",
 			wantOwn: "anon=401 " + readers + "=200 *=403",
 			other:   "/api/v1/compliance?org={otherorg}&period=2026H1", wantOther: "anon=401 " + readers + "=404 *=403"},
