@@ -314,7 +314,7 @@ func (req *eventPatchRequest) apply(e *party.Event) error {
 }
 
 // eventFieldNames maps the store's field names to the requests' where they differ.
-var eventFieldNames = map[string]string{"topics": "topic_ids", "cancel_reason": "reason"}
+var eventFieldNames = map[string]string{"topics": "topic_ids", "cancel_reason": "reason", "on": "start_at"}
 
 // eventCreateRequest is the body of POST /api/v1/events: an event planned or recorded.
 type eventCreateRequest struct {

@@ -29,8 +29,11 @@ type Digest struct {
 	// Upcoming are the planned events of the next Horizon days.
 	Upcoming []*party.Event
 	// Unrecorded are planned events whose day has passed without being recorded as held or
-	// cancelled, back to the installation's ledger start: they stay until someone records them.
-	Unrecorded []*party.Event
+	// cancelled, back to the installation's ledger start, the latest first: they stay until
+	// someone records them. UnrecordedBeyond counts those left off the list (2000 at most are
+	// listed per subtree).
+	Unrecorded       []*party.Event
+	UnrecordedBeyond int
 	// Due are obligations with a deadline in the next Horizon days, not yet met.
 	Due []compliance.Item
 	// Overdue are obligations whose period ended with events lacking.
@@ -79,12 +82,13 @@ func Collect(ctx context.Context, db *store.DB, roots []int64, today party.Date)
 			return nil, fmt.Errorf("notify: %w", err)
 		}
 		addEvents(&d.Upcoming, upcoming)
-		late, _, err := db.ListEvents(ctx, store.EventFilter{Root: root, From: since, To: today,
-			Status: party.EventPlanned, Limit: 2000})
+		late, total, err := db.ListEvents(ctx, store.EventFilter{Root: root, From: since, To: today,
+			Status: party.EventPlanned, Newest: true, Limit: 2000})
 		if err != nil {
 			return nil, fmt.Errorf("notify: %w", err)
 		}
 		addEvents(&d.Unrecorded, late)
+		d.UnrecordedBeyond += total - len(late)
 		due, overdue, err := compliance.DueAndOverdue(ctx, db, root, today, today.AddDays(Horizon-1))
 		if err != nil {
 			return nil, fmt.Errorf("notify: %w", err)
@@ -96,7 +100,7 @@ func Collect(ctx context.Context, db *store.DB, roots []int64, today party.Date)
 		sort.SliceStable(list, func(i, j int) bool { return list[i].StartAt.Before(list[j].StartAt) })
 	}
 	byStart(d.Upcoming)
-	byStart(d.Unrecorded)
+	sort.SliceStable(d.Unrecorded, func(i, j int) bool { return d.Unrecorded[i].StartAt.After(d.Unrecorded[j].StartAt) })
 	return d, nil
 }
 
@@ -119,36 +123,42 @@ func (d *Digest) Message(scope string, perSection int) Message {
 		b.WriteString("近期没有需要提醒的事项。\n")
 		return Message{Title: title, Markdown: b.String()}
 	}
-	section := func(head string, n int, line func(i int) string) {
-		if n == 0 {
+	// section lists the first perSection of the n items listed, of total in all.
+	section := func(head string, n, total int, line func(i int) string) {
+		if total == 0 {
 			return
 		}
-		fmt.Fprintf(&b, "**%s（%d项）**\n\n", head, n)
-		for i := 0; i < n && i < perSection; i++ {
+		fmt.Fprintf(&b, "**%s（%d项）**\n\n", head, total)
+		shown := min(n, perSection)
+		for i := range shown {
 			b.WriteString("- " + line(i) + "\n")
 		}
-		if n > perSection {
-			fmt.Fprintf(&b, "- ……另有%d项，请登录系统查看\n", n-perSection)
+		if total > shown {
+			fmt.Fprintf(&b, "- ……另有%d项，请登录系统查看\n", total-shown)
 		}
 		b.WriteString("\n")
 	}
-	section("未来7天的活动", len(d.Upcoming), func(i int) string {
+	section("未来7天的活动", len(d.Upcoming), len(d.Upcoming), func(i int) string {
 		e := d.Upcoming[i]
 		return fmt.Sprintf("%s %s %s：%s", monthDay(e.Date()), e.StartAt.In(party.Zone).Format("15:04"), e.OrgName,
 			e.TypeName+"·"+e.Title)
 	})
-	section("7天内到期尚未完成", len(d.Due), func(i int) string {
+	section("7天内到期尚未完成", len(d.Due), len(d.Due), func(i int) string {
 		it := d.Due[i]
 		return fmt.Sprintf("%s %s（%s）：%s还差%d次，%s截止", it.OrgName, it.TypeName, it.Rule, it.Period.Chinese(),
 			it.Short, monthDay(it.Deadline))
 	})
-	section("已逾期", len(d.Overdue), func(i int) string {
+	section("已逾期", len(d.Overdue), len(d.Overdue), func(i int) string {
 		it := d.Overdue[i]
 		return fmt.Sprintf("%s %s：%s缺%d次", it.OrgName, it.TypeName, it.Period.Chinese(), it.Short)
 	})
-	section("已过日期、未登记召开情况", len(d.Unrecorded), func(i int) string {
+	section("已过日期、未登记召开情况", len(d.Unrecorded), len(d.Unrecorded)+d.UnrecordedBeyond, func(i int) string {
 		e := d.Unrecorded[i]
-		return fmt.Sprintf("%s %s：%s（请登记召开情况或取消原因）", monthDay(e.Date()), e.OrgName, e.TypeName+"·"+e.Title)
+		day := monthDay(e.Date())
+		if e.Date().Year != d.Today.Year {
+			day = e.Date().Chinese()
+		}
+		return fmt.Sprintf("%s %s：%s（请登记召开情况或取消原因）", day, e.OrgName, e.TypeName+"·"+e.Title)
 	})
 	return Message{Title: title, Markdown: b.String()}
 }

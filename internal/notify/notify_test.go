@@ -431,6 +431,10 @@ func TestUnrecordedStayUntilRecorded(t *testing.T) {
 		old := &party.Event{OrgID: branch.ID, Type: party.TypeBranchCommittee, Title: "九月支委会", StartAt: start,
 			EndAt: start.Add(time.Hour)}
 		storetest.MustDo(t, "plan", db.PlanEvent(ctx, old))
+		start, _ = party.At(party.Date{Year: 2026, Month: 11, Day: 10}, "14:30")
+		newer := &party.Event{OrgID: branch.ID, Type: party.TypeThemeDay, Title: "十一月主题党日", StartAt: start,
+			EndAt: start.Add(time.Hour)}
+		storetest.MustDo(t, "plan", db.PlanEvent(ctx, newer))
 		db.Now = func() time.Time { return sentAt }
 		listed := func() bool {
 			d, err := notify.Collect(ctx, db, []int64{top.ID}, party.Today(sentAt))
@@ -442,12 +446,29 @@ func TestUnrecordedStayUntilRecorded(t *testing.T) {
 			}
 			return false
 		}
+		storetest.MustDo(t, "ledger start", db.SetLedgerStart(ctx, party.Date{Year: 2026, Month: 1, Day: 1}))
 		if !listed() {
 			t.Fatal("a meeting planned 77 days ago and never recorded is not listed")
+		}
+		// The latest come first, so a long list shows what is freshest to record.
+		d, err := notify.Collect(ctx, db, []int64{top.ID}, party.Today(sentAt))
+		storetest.MustDo(t, "collect", err)
+		if len(d.Unrecorded) != 2 || d.Unrecorded[0].ID != newer.ID || d.Unrecorded[1].ID != old.ID || d.UnrecordedBeyond != 0 {
+			t.Fatalf("unrecorded: %d listed, %d beyond, first %q", len(d.Unrecorded), d.UnrecordedBeyond, d.Unrecorded[0].Title)
+		}
+		m := d.Message("局党组", 1)
+		if !strings.Contains(m.Markdown, "**已过日期、未登记召开情况（2项）**\n\n- 11月10日 机关党支部：主题党日·十一月主题党日") ||
+			!strings.Contains(m.Markdown, "另有1项") {
+			t.Errorf("message:\n%s", m.Markdown)
 		}
 		storetest.MustDo(t, "ledger start", db.SetLedgerStart(ctx, party.Date{Year: 2026, Month: 10, Day: 1}))
 		if listed() {
 			t.Fatal("a meeting planned before the ledger start is listed")
+		}
+		// A database that does not know its ledger start looks a year back.
+		storetest.MustDo(t, "forget ledger start", db.SetMeta(ctx, "ledger_start", ""))
+		if !listed() {
+			t.Fatal("without a ledger start, a meeting planned 77 days ago is not listed")
 		}
 	})
 }

@@ -23,7 +23,9 @@ func (db *DB) CheckIn(ctx context.Context, eventID, memberID int64) (*party.Even
 		case party.EventHeld:
 			err = tx.setAttendance(ctx, e, []party.Attendance{{MemberID: memberID, Status: party.Present}})
 		case party.EventPlanned:
-			err = tx.insertCheckin(ctx, e, memberID)
+			if err = tx.lockEvent(ctx, e.ID, false); err == nil {
+				err = tx.insertCheckin(ctx, e, memberID)
+			}
 		default:
 			err = party.Errorf(party.ECONFLICT, "该活动%s，不能签到", e.Status)
 		}

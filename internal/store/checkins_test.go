@@ -82,6 +82,13 @@ func TestCheckIn(t *testing.T) {
 				party.ErrorMessage(err) != "已有2人在2026年11月26日扫码签到，活动日期不能再改；如活动确已改期，请取消本次活动并另行登记" {
 				t.Fatalf("moving a signed-in event: %v", err)
 			}
+			// Completing it as held on another day is refused alike.
+			earlier := *e
+			earlier.StartAt, earlier.EndAt = at("2026-11-24", "14:30"), at("2026-11-24", "16:00")
+			err = db.CompleteEvent(ctx, &earlier, nil)
+			if party.ErrorCode(err) != party.ECONFLICT || party.ErrorField(err) != "on" {
+				t.Fatalf("completing a signed-in event on another day: %v", err)
+			}
 			// The time of day may still be corrected.
 			later := *e
 			later.StartAt, later.EndAt = at("2026-11-26", "15:00"), at("2026-11-26", "16:30")

@@ -95,3 +95,66 @@ func TestEventTypeKinds(t *testing.T) {
 		})
 	})
 }
+
+// Migration 26 narrows the catalogue's types only where the installation's own records agree:
+// a type already planned at another kind, or asked of another kind by a rule, stays open.
+func TestEventTypeKindsMigrationKeepsWhatIsInUse(t *testing.T) {
+	ctx := context.Background()
+	for _, e := range storetest.Engines() {
+		t.Run(e.Name, func(t *testing.T) {
+			cfg := store.Config{DataDir: t.TempDir(), Keys: storetest.Keys(t)}
+			if e.Name == store.Postgres {
+				cfg.URL = storetest.CreatePostgresDB(t)
+			}
+			db, err := store.Open(ctx, cfg)
+			storetest.MustDo(t, "open", err)
+			t.Cleanup(func() { db.Close() })
+			storetest.MustDo(t, "migrate to 25", db.MigrateTo(ctx, 25))
+			top := &party.Org{Name: "中共测试局委员会", Code: "T", Kind: party.KindCommittee}
+			storetest.MustDo(t, "top", db.CreateOrg(ctx, top))
+			branch := &party.Org{Name: "机关党支部", Code: "T-JG", Kind: party.KindBranch, ParentID: top.ID}
+			storetest.MustDo(t, "branch", db.CreateOrg(ctx, branch))
+			// The branch plans its 党小组会 itself; a rule asks the 党委 for 党组会.
+			storetest.MustDo(t, "plan", db.ExecRaw(ctx, `INSERT INTO event_plans (org_id, type_code, title, frequency, day,
+				start_time, minutes, from_on, active, created_at, updated_at) VALUES ($1, 'group_meeting', '党小组会', 'month',
+				10, '14:30', 60, '2026-01-01', TRUE, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')`, branch.ID))
+			storetest.MustDo(t, "rule", db.ExecRaw(ctx, `INSERT INTO rules (type_code, kinds, frequency, min_count,
+				effective_from, source, created_at, updated_at) VALUES ('leading_group', '党委', 'month', 1, '2026-01-01',
+				'本局规定', '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z')`))
+			storetest.MustDo(t, "migrate", db.Migrate(ctx))
+			for code, want := range map[party.EventTypeCode]string{
+				party.TypeGroupMeeting:    "各类组织",
+				party.TypeLeadingGroup:    "各类组织",
+				party.TypeBranchCommittee: "党总支、党支部、临时党支部",
+				party.TypeCenterGroup:     "党委、党组",
+				party.TypeThemeDay:        "各类组织",
+			} {
+				got, err := db.EventType(ctx, code)
+				storetest.MustDo(t, "type", err)
+				if got.KindsText() != want {
+					t.Errorf("%s after migration 26: %s, want %s", code, got.KindsText(), want)
+				}
+			}
+		})
+	}
+}
+
+// Rules and the kinds of their type agree: a rule cannot ask a kind the type is not held by,
+// and a type cannot be narrowed below a rule in force.
+func TestEventTypeKindsAndRules(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fixedClock(db)
+		err := db.CreateRule(ctx, &party.Rule{Type: party.TypeGroupMeeting, Kinds: []party.OrgKind{party.KindBranch},
+			Frequency: party.Monthly, MinCount: 1, EffectiveFrom: day("2026-12-01"), Source: "本局规定"})
+		if party.ErrorCode(err) != party.EINVALID || party.ErrorField(err) != "kinds" {
+			t.Fatalf("rule asking a branch for 党小组会: %v", err)
+		}
+		// The seeded rule asks 党支部 and 临时党支部 for 支部委员会.
+		err = db.SetEventTypeKinds(ctx, party.TypeBranchCommittee, []party.OrgKind{party.KindBranch})
+		if party.ErrorCode(err) != party.ECONFLICT || party.ErrorField(err) != "org_kinds" ||
+			!strings.Contains(party.ErrorMessage(err), "现行规则要求临时党支部召开“支部委员会”") {
+			t.Fatalf("narrowing below a rule in force: %v", err)
+		}
+	})
+}

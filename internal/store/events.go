@@ -146,6 +146,22 @@ func (db *DB) SetEventTypeKinds(ctx context.Context, code party.EventTypeCode, k
 		if t.KindsText() == before {
 			return nil
 		}
+		rules, err := listRules(ctx, tx)
+		if err != nil {
+			return err
+		}
+		today := tx.today()
+		for _, r := range rules {
+			if r.Type != code || (!r.EffectiveTo.IsZero() && r.EffectiveTo.Before(today)) {
+				continue
+			}
+			for _, k := range r.Kinds {
+				if !t.AppliesTo(k) {
+					return party.FieldErrorf(party.ECONFLICT, "org_kinds", "现行规则要求%s召开“%s”（%s），不能取消%s；请先设置该规则的失效日期",
+						k, t.Name, r.Describe(), k)
+				}
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE event_types SET org_kinds = $1 WHERE code = $2`, joinKinds(kinds),
 			string(code)); err != nil {
 			return fmt.Errorf("store: update event type: %w", err)
@@ -289,6 +305,9 @@ func (db *DB) CompleteEvent(ctx context.Context, e *party.Event, exceptions []pa
 		if old.Status != party.EventPlanned {
 			return party.Errorf(party.ECONFLICT, "该活动%s，不能再登记召开", old.Status)
 		}
+		if err := tx.keepSignedInDay(ctx, old, e); err != nil {
+			return err
+		}
 		e.OrgID, e.PlanID, e.CreatedAt = old.OrgID, old.PlanID, old.CreatedAt
 		e.Status = party.EventHeld
 		return tx.saveEvent(ctx, e, exceptions, false)
@@ -312,20 +331,54 @@ func (db *DB) UpdateEvent(ctx context.Context, e *party.Event) error {
 		if e.Type != old.Type {
 			return party.FieldErrorf(party.EINVALID, "type", "活动类型不能修改，请取消后重新登记")
 		}
-		if old.Status == party.EventPlanned && e.Date() != old.Date() {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM event_checkins WHERE event_id = $1`, e.ID).Scan(&n); err != nil {
-				return fmt.Errorf("store: count sign-ins: %w", err)
-			}
-			if n > 0 {
-				return party.FieldErrorf(party.ECONFLICT, "on", "已有%d人在%s扫码签到，活动日期不能再改；如活动确已改期，请取消本次活动并另行登记",
-					n, old.Date().Chinese())
+		if old.Status == party.EventPlanned {
+			if err := tx.keepSignedInDay(ctx, old, e); err != nil {
+				return err
 			}
 		}
 		e.OrgID, e.Status, e.PlanID, e.CreatedAt, e.CancelReason = old.OrgID, old.Status, old.PlanID, old.CreatedAt, ""
 		e.Attendance = old.Attendance
 		return tx.writeEvent(ctx, e, old)
 	})
+}
+
+// keepSignedInDay refuses to move planned event old to the day of e once members signed in
+// to it: sign-in opens only on the event's day, so the sign-ins say it met then. On
+// PostgreSQL the event row is locked first, so a sign-in cannot slip in between the count
+// and the move (CheckIn takes the row in share mode).
+func (tx *Tx) keepSignedInDay(ctx context.Context, old, e *party.Event) error {
+	if e.Date() == old.Date() {
+		return nil
+	}
+	if err := tx.lockEvent(ctx, old.ID, true); err != nil {
+		return err
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM event_checkins WHERE event_id = $1`, old.ID).Scan(&n); err != nil {
+		return fmt.Errorf("store: count sign-ins: %w", err)
+	}
+	if n > 0 {
+		return party.FieldErrorf(party.ECONFLICT, "on", "已有%d人在%s扫码签到，活动日期不能再改；如活动确已改期，请取消本次活动并另行登记",
+			n, old.Date().Chinese())
+	}
+	return nil
+}
+
+// lockEvent locks the row of event id until the transaction ends, for update (exclusive) or
+// in share mode, on PostgreSQL; SQLite runs one write transaction at a time already.
+func (tx *Tx) lockEvent(ctx context.Context, id int64, exclusive bool) error {
+	if tx.db.engine != Postgres {
+		return nil
+	}
+	mode := "FOR SHARE"
+	if exclusive {
+		mode = "FOR UPDATE"
+	}
+	var got int64
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM events WHERE id = $1 `+mode, id).Scan(&got); err != nil {
+		return fmt.Errorf("store: lock event: %w", err)
+	}
+	return nil
 }
 
 // CancelEvent cancels planned event id, with the reason it did not take place.

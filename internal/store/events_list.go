@@ -110,11 +110,14 @@ type EventFilter struct {
 	Status party.EventStatus
 	// MemberID limits to the events at which that member is an expected attendee (a 党员's own).
 	MemberID int64
-	Offset   int
-	Limit    int // default 100, at most 2000
+	// Newest lists the latest events first.
+	Newest bool
+	Offset int
+	Limit  int // default 100, at most 2000
 }
 
-// ListEvents returns one page of the events matching f in time order, without their minutes,
+// ListEvents returns one page of the events matching f in time order (newest first with
+// f.Newest), without their minutes,
 // attendance rows or topics, and the total.
 func (db *DB) ListEvents(ctx context.Context, f EventFilter) ([]*party.Event, int, error) {
 	var where []string
@@ -162,7 +165,11 @@ func (db *DB) ListEvents(ctx context.Context, f EventFilter) ([]*party.Event, in
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	q += " ORDER BY e.starts_at, e.id LIMIT " + arg(f.Limit) + " OFFSET " + arg(f.Offset)
+	order := " ORDER BY e.starts_at, e.id"
+	if f.Newest {
+		order = " ORDER BY e.starts_at DESC, e.id DESC"
+	}
+	q += order + " LIMIT " + arg(f.Limit) + " OFFSET " + arg(f.Offset)
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: list events: %w", err)

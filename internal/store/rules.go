@@ -87,6 +87,12 @@ func (tx *Tx) createRule(ctx context.Context, r *party.Rule) error {
 	if err != nil {
 		return err
 	}
+	for _, k := range r.Kinds {
+		if !t.AppliesTo(k) {
+			return party.FieldErrorf(party.EINVALID, "kinds", "“%s”适用于%s，规则不能要求%s召开；如确需要，请先在活动类型中增加适用组织",
+				t.Name, t.KindsText(), k)
+		}
+	}
 	r.TypeName, r.TypeSort, r.RootPath, r.RootName = t.Name, t.Sort, "", ""
 	if r.RootOrgID != 0 {
 		o, err := findOrg(ctx, tx, r.RootOrgID)

@@ -36,8 +36,10 @@ type eventTypesPage struct {
 	page
 	Types []eventTypeRow
 	Add   subForm
-	// AddKinds are the organization kinds of the form that adds a type.
-	AddKinds []kindChoice
+	// AddKinds are the organization kinds of the form that adds a type, AddKindsError what
+	// is wrong with them.
+	AddKinds      []kindChoice
+	AddKindsError string
 	// CanChange is set for a 党建管理员 of the whole installation: the catalogue is shared by
 	// every organization, so one of a subtree only reads it.
 	CanChange bool
@@ -72,6 +74,7 @@ func (s *Server) showEventTypes(w http.ResponseWriter, r *http.Request, status i
 			Kinds: kindChoices(held)})
 	}
 	data.AddKinds = kindChoices(f.values["org_kinds"])
+	data.AddKindsError = f.errs["org_kinds"]
 	audiences := []option{}
 	for _, a := range []party.Audience{party.AudienceMembers, party.AudienceCommittee, party.AudienceListed} {
 		audiences = append(audiences, option{Value: string(a), Label: audienceLabel(a)})
@@ -85,6 +88,9 @@ func (s *Server) showEventTypes(w http.ResponseWriter, r *http.Request, status i
 		f.input("study", "学习类活动（可选择第一议题）", "checkbox"),
 		f.input("sort", "排序号", "text").numeric().max(6).hint("数字小的排在前面"),
 	)
+	if data.AddKindsError != "" {
+		data.Add.Errors = append(data.Add.Errors, field{Name: "org_kinds", Label: "适用组织", Error: data.AddKindsError})
+	}
 	data.page = s.frame(ctx, "活动类型")
 	data.Crumbs = []crumb{{Label: "组织生活规则", URL: "/admin/rules"}, {Label: "活动类型"}}
 	data.Flash = ruleFlash(r.URL.Query().Get("done"))

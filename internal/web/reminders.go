@@ -144,5 +144,6 @@ func (s *Server) reminders(w http.ResponseWriter, r *http.Request) {
 		MatrixURL: "/compliance", Overdue: section(d.Overdue), Due: section(d.Due), ThisMonth: section(thisMonth)}
 	data.Upcoming, data.UpcomingMore = events(d.Upcoming)
 	data.Unrecorded, data.UnrecordedMore = events(d.Unrecorded)
+	data.UnrecordedMore += d.UnrecordedBeyond
 	s.render(w, r, http.StatusOK, "reminders", "layout", data)
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"dangjian/internal/party"
 	"dangjian/internal/secret"
 	"dangjian/internal/store"
 )
@@ -52,6 +53,23 @@ func Keys(t testing.TB) *secret.Keys {
 	return k
 }
 
+// LedgerStart is the ledger start (台账起始日期) of the databases opened here. A new database
+// takes the 1st of January of the real year it is created in; the tests' clocks stand in
+// 2026, so that would make their records fall before the ledger start from 2027 on.
+var LedgerStart = time.Date(2026, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// migrate migrates db and sets its ledger start to LedgerStart.
+func migrate(t testing.TB, db *store.DB) {
+	t.Helper()
+	ctx := context.Background()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SetLedgerStart(ctx, party.DateOf(LedgerStart)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // OpenSQLite opens a migrated SQLite database in a temporary directory.
 func OpenSQLite(t testing.TB) *store.DB {
 	t.Helper()
@@ -60,9 +78,7 @@ func OpenSQLite(t testing.TB) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	migrate(t, db)
 	return db
 }
 
@@ -75,9 +91,7 @@ func OpenPostgres(t testing.TB) *store.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if err := db.Migrate(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	migrate(t, db)
 	return db
 }
 
