@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"dangjian/internal/party"
 )
@@ -75,21 +74,6 @@ type planCreateRequest struct {
 	UntilOn   string `json:"until_on"`
 }
 
-// bodyDate reads a date field of a request body written 2006-01-02; empty gives the zero date.
-func bodyDate(field, s string) (party.Date, error) {
-	if s == "" {
-		return party.Date{}, nil
-	}
-	if _, err := time.Parse(time.DateOnly, s); err != nil {
-		return party.Date{}, invalid(field, fmt.Sprintf("字段 %s 应为 2006-01-02 格式的有效日期", field))
-	}
-	d, err := party.ParseDate(s)
-	if err != nil {
-		return party.Date{}, invalid(field, fmt.Sprintf("字段 %s 应为有效日期", field))
-	}
-	return d, nil
-}
-
 // createPlan answers POST /api/v1/orgs/{id}/plans: a recurring plan of organization {id},
 // whose planned events of the next 60 days are created at once (the daily scheduler creates
 // the later ones).
@@ -111,10 +95,10 @@ func (a *API) createPlan(w http.ResponseWriter, r *http.Request) error {
 		return invalid("day", "字段 day 不能为空：每月计划为1至31日，每周计划为0（星期日）至6（星期六）")
 	}
 	p.Day = *req.Day
-	if p.FromOn, err = bodyDate("from_on", req.FromOn); err != nil {
+	if p.FromOn, err = parseDate("from_on", req.FromOn); err != nil {
 		return err
 	}
-	if p.UntilOn, err = bodyDate("until_on", req.UntilOn); err != nil {
+	if p.UntilOn, err = parseDate("until_on", req.UntilOn); err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -154,7 +138,7 @@ func (a *API) stopPlan(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	last, err := bodyDate("last_day", req.LastDay)
+	last, err := parseDate("last_day", req.LastDay)
 	if err != nil {
 		return err
 	}

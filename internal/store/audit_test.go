@@ -345,14 +345,7 @@ func TestAuditChainStartsAfterRowsOlderThanIt(t *testing.T) {
 	ctx := context.Background()
 	for _, e := range storetest.Engines() {
 		t.Run(e.Name, func(t *testing.T) {
-			cfg := store.Config{DataDir: t.TempDir(), Keys: storetest.Keys(t)}
-			if e.Name == store.Postgres {
-				cfg.URL = storetest.CreatePostgresDB(t)
-			}
-			db, err := store.Open(ctx, cfg)
-			storetest.MustDo(t, "open", err)
-			t.Cleanup(func() { db.Close() })
-			storetest.MustDo(t, "migrate to 1", db.MigrateTo(ctx, 1))
+			db := openAt(t, e, 1)
 			for i := 1; i <= 3; i++ {
 				storetest.MustDo(t, "legacy row", db.ExecRaw(ctx, `INSERT INTO audit_log (id, at, username, source,
 					action, object_type, ok, detail) VALUES ($1, '2025-12-01T00:00:00.000000Z', 'system', 'system',

@@ -102,14 +102,7 @@ func TestEventTypeKindsMigrationKeepsWhatIsInUse(t *testing.T) {
 	ctx := context.Background()
 	for _, e := range storetest.Engines() {
 		t.Run(e.Name, func(t *testing.T) {
-			cfg := store.Config{DataDir: t.TempDir(), Keys: storetest.Keys(t)}
-			if e.Name == store.Postgres {
-				cfg.URL = storetest.CreatePostgresDB(t)
-			}
-			db, err := store.Open(ctx, cfg)
-			storetest.MustDo(t, "open", err)
-			t.Cleanup(func() { db.Close() })
-			storetest.MustDo(t, "migrate to 25", db.MigrateTo(ctx, 25))
+			db := openAt(t, e, 25)
 			top := &party.Org{Name: "中共测试局委员会", Code: "T", Kind: party.KindCommittee}
 			storetest.MustDo(t, "top", db.CreateOrg(ctx, top))
 			branch := &party.Org{Name: "机关党支部", Code: "T-JG", Kind: party.KindBranch, ParentID: top.ID}

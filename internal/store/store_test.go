@@ -58,6 +58,21 @@ func member(name string, org int64, n int) *party.Member {
 		UnitPost: "办公室科员", JoinedOn: day("2010-07-01"), FullOn: day("2011-07-01"), Category: party.Full, OrgID: org}
 }
 
+// openAt opens a new database of engine e migrated up to version only, for migration tests.
+func openAt(t *testing.T, e storetest.Engine, version int64) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	cfg := store.Config{DataDir: t.TempDir(), Keys: storetest.Keys(t)}
+	if e.Name == store.Postgres {
+		cfg.URL = storetest.CreatePostgresDB(t)
+	}
+	db, err := store.Open(ctx, cfg)
+	storetest.MustDo(t, "open", err)
+	t.Cleanup(func() { db.Close() })
+	storetest.MustDo(t, fmt.Sprintf("migrate to %d", version), db.MigrateTo(ctx, version))
+	return db
+}
+
 func fixedClock(db *store.DB) {
 	db.Now = func() time.Time { return time.Date(2026, 11, 26, 8, 0, 0, 0, time.UTC) }
 }

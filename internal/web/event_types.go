@@ -129,16 +129,25 @@ func (s *Server) eventTypeCreate(w http.ResponseWriter, r *http.Request) {
 	s.showEventTypes(w, r, status, f)
 }
 
+// loadEventType returns the code of the path's event type, or answers 404 when there is none.
+func (s *Server) loadEventType(w http.ResponseWriter, r *http.Request) (party.EventTypeCode, bool) {
+	code := party.EventTypeCode(r.PathValue("code"))
+	if _, err := s.db.EventType(r.Context(), code); err != nil {
+		if party.ErrorCode(err) == party.EINVALID {
+			s.errorPage(w, r, http.StatusNotFound, "记录不存在", "活动类型不存在")
+			return "", false
+		}
+		s.fail(w, r, err)
+		return "", false
+	}
+	return code, true
+}
+
 // eventTypeActive offers (active=1) or withdraws (active=0) a type for new events.
 func (s *Server) eventTypeActive(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	code := party.EventTypeCode(r.PathValue("code"))
-	if _, err := s.db.EventType(ctx, code); err != nil {
-		if party.ErrorCode(err) == party.EINVALID {
-			s.errorPage(w, r, http.StatusNotFound, "记录不存在", "活动类型不存在")
-			return
-		}
-		s.fail(w, r, err)
+	code, ok := s.loadEventType(w, r)
+	if !ok {
 		return
 	}
 	f, ok := s.parseForm(w, r)
@@ -187,13 +196,8 @@ func formKinds(values []string) []party.OrgKind {
 // kind).
 func (s *Server) eventTypeKinds(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	code := party.EventTypeCode(r.PathValue("code"))
-	if _, err := s.db.EventType(ctx, code); err != nil {
-		if party.ErrorCode(err) == party.EINVALID {
-			s.errorPage(w, r, http.StatusNotFound, "记录不存在", "活动类型不存在")
-			return
-		}
-		s.fail(w, r, err)
+	code, ok := s.loadEventType(w, r)
+	if !ok {
 		return
 	}
 	f, ok := s.parseForm(w, r)
