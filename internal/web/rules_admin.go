@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -220,10 +219,7 @@ func (s *Server) showRuleForm(w http.ResponseWriter, r *http.Request, status int
 		f.input("source", "依据", "text").req().max(500).hint("如：《中国共产党支部工作条例（试行）》第十一条"),
 		f.input("note", "备注", "textarea").max(party.MaxTextLen),
 	}
-	chosen := f.values["kinds"]
-	for _, k := range party.OrgKinds {
-		fp.Kinds = append(fp.Kinds, kindChoice{Value: string(k), Checked: slices.Contains(chosen, string(k))})
-	}
+	fp.Kinds = kindChoices(f.values["kinds"])
 	fp.KindsError = f.errs["kinds"]
 	for _, fl := range fp.Fields {
 		if fl.Error != "" {
@@ -242,9 +238,7 @@ func ruleFromForm(f *form) *party.Rule {
 	ru := &party.Rule{Type: party.EventTypeCode(f.get("type")), Frequency: party.Frequency(f.get("frequency")),
 		EffectiveFrom: f.date("effective_from"), EffectiveTo: f.date("effective_to"), Source: f.get("source"),
 		Note: strings.TrimSpace(f.values.Get("note"))}
-	for _, k := range f.values["kinds"] {
-		ru.Kinds = append(ru.Kinds, party.OrgKind(strings.TrimSpace(k)))
-	}
+	ru.Kinds = formKinds(f.values["kinds"])
 	if v := f.get("min_count"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
