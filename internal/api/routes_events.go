@@ -8,6 +8,7 @@ func (a *API) eventRoutes() []route {
 		// Events with attendance (events.go).
 		{"GET /api/v1/events", a.listEvents, anywhere(party.ActEventRead)},
 		{"POST /api/v1/events", a.createEvent, anywhere(party.ActEventWrite)},
+		{"POST /api/v1/orgs/{id}/events/import", a.importLedger, onOrg(party.ActEventWrite)},
 		{"GET /api/v1/events/{id}", a.getEvent, onEvent(party.ActEventRead)},
 		{"PATCH /api/v1/events/{id}", a.updateEvent, onEvent(party.ActEventWrite)},
 		{"POST /api/v1/events/{id}/complete", a.completeEvent, onEvent(party.ActEventWrite)},

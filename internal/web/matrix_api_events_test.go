@@ -46,6 +46,8 @@ func apiEventMatrixRows() []cell {
 			other: "/api/v1/events?org={otherorg}", wantOther: "anon=401 " + readers + ",mem=404 *=403"},
 		{pattern: "POST /api/v1/events", own: "/api/v1/events", json: `{"org_id": {otherorg}}`,
 			wantOwn: "anon=401 admin,sec,org=400 *=403", other: "/api/v1/events?other=1", wantOther: "anon=401 admin,sec,org=400 *=403"},
+		{pattern: "POST /api/v1/orgs/{id}/events/import", own: "/api/v1/orgs/{org}/events/import", json: `{}`,
+			wantOwn: "anon=401 admin,sec,org=400 jj,ld=403 *=404", other: "/api/v1/orgs/{otherorg}/events/import", wantOther: "anon=401 *=404"},
 		{pattern: "GET /api/v1/events/{id}", own: "/api/v1/events/{event}", wantOwn: onEventRead,
 			other: "/api/v1/events/{otherevent}", wantOther: otherEvent},
 		{pattern: "PATCH /api/v1/events/{id}", own: "/api/v1/events/{event}", wantOwn: edit(200),
