@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -72,21 +73,44 @@ func (a *API) importLedger(w http.ResponseWriter, r *http.Request) error {
 	for i, x := range req.Rows {
 		before := len(errs)
 		row := party.EventRow{Row: i + 1, Org: strings.TrimSpace(x.Org), Type: strings.TrimSpace(x.Type), Title: x.Title,
-			Host: x.Host, Recorder: x.Recorder, Expected: x.Expected, Present: x.Present, Absent: x.Absent, Topics: x.Topics}
+			Host: x.Host, Recorder: x.Recorder, Expected: x.Expected, Topics: x.Topics}
 		bad := func(field, message string) {
 			errs = append(errs, party.RowError{Row: i + 1, Column: field, Message: message})
 		}
-		if row.On, err = parseDate("date", x.Date); err != nil || row.On.IsZero() {
+		switch d, err := parseDate("date", x.Date); {
+		case x.Date == "":
 			bad("date", "请填写日期，格式为 2006-01-02")
+		case err != nil:
+			bad("date", "日期“"+x.Date+"”无效，应写作 2006-01-02")
+		default:
+			row.On = d
 		}
-		if row.Start, err = party.ParseClock(x.StartTime); err != nil {
+		if x.StartTime == "" {
 			bad("start_time", "请填写开始时间，格式为 14:30")
+		} else if row.Start, err = party.ParseClock(x.StartTime); err != nil {
+			bad("start_time", party.ErrorMessage(err))
 		}
 		if x.Expected < 0 {
 			bad("expected", "应到人数不能为负数")
 		}
-		for _, l := range x.Leave {
-			row.Leave = append(row.Leave, party.NameReason{Name: l.Name, Reason: l.Reason})
+		// Names are trimmed as the sheet's cells are; a blank one is refused.
+		names := func(field string, list []string) []string {
+			out := make([]string, 0, len(list))
+			for j, n := range list {
+				if n = strings.TrimSpace(n); n == "" {
+					bad(field, fmt.Sprintf("第%d个姓名为空", j+1))
+				}
+				out = append(out, n)
+			}
+			return out
+		}
+		row.Present, row.Absent = names("present", x.Present), names("absent", x.Absent)
+		for j, l := range x.Leave {
+			name := strings.TrimSpace(l.Name)
+			if name == "" {
+				bad("leave", fmt.Sprintf("第%d个请假人员的姓名为空", j+1))
+			}
+			row.Leave = append(row.Leave, party.NameReason{Name: name, Reason: strings.TrimSpace(l.Reason)})
 		}
 		if len(errs) == before {
 			rows = append(rows, row)
