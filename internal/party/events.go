@@ -1,6 +1,7 @@
 package party
 
 import (
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -478,9 +479,12 @@ func (p *Plan) Validate() error {
 	default:
 		return FieldErrorf(EINVALID, "frequency", "重复频次应为每月或每周")
 	}
-	if _, err := ParseClock(p.StartTime); err != nil {
+	clock, err := ParseClock(p.StartTime)
+	if err != nil {
 		return &Error{Code: EINVALID, Field: "start_time", Message: ErrorMessage(err)}
 	}
+	// Stored as 14:30 however it was written (9:00, 0900, 9：00).
+	p.StartTime = fmt.Sprintf("%02d:%02d", int(clock.Hours()), int(clock.Minutes())%60)
 	if p.Minutes < 10 || p.Minutes > 24*60 {
 		return FieldErrorf(EINVALID, "minutes", "时长应在10分钟至24小时之间")
 	}
